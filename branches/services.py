@@ -1,0 +1,254 @@
+"""Writes to the organization tree. Views, API, admin, imports and tasks all call these."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    ALLOWED_PARENT_KINDS,
+    KINDS_WITH_TERM,
+    Organization,
+    OrgKind,
+    OrgStatus,
+    Position,
+    TermLengthRule,
+    TermStatus,
+    add_months,
+)
+
+ORG_EDITABLE_FIELDS = (
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "category",
+    "founded_on",
+    "contact_phone",
+    "address",
+    "term_start",
+    "term_years",
+    "term_extended_until",
+    "term_adjust_note",
+)
+
+
+def check_parent_kind(kind: str, parent: Organization | None) -> None:
+    allowed = ALLOWED_PARENT_KINDS[kind]
+    parent_kind = parent.kind if parent else None
+    if parent_kind in allowed:
+        return
+    label = OrgKind(kind).label
+    if parent is None:
+        raise ValidationError({"parent": f"{label}不能作为最高一级党组织，请选择上级党组织。"})
+    if parent.kind == OrgKind.GROUP:
+        raise ValidationError({"parent": "党小组下不能再设党组织。"})
+    names = "、".join(OrgKind(k).label for k in allowed if k)
+    raise ValidationError({"parent": f"{label}只能设在{names}之下，不能设在{parent.get_kind_display()}之下。"})
+
+
+def _apply_term(org: Organization, today: datetime.date | None = None) -> None:
+    if org.kind not in KINDS_WITH_TERM:
+        org.term_start = None
+        org.term_years = None
+        org.term_extended_until = None
+    elif org.term_start and not org.term_years:
+        org.term_years = TermLengthRule.years_for(org.kind, org.category)
+    org.term_end = org.compute_term_end()
+    org.term_status = org.compute_term_status(today or timezone.localdate(), settings.TERM_WARNING_MONTHS)
+
+
+def _check_kind_against_children(org: Organization) -> None:
+    if org.pk is None:
+        return
+    for child_kind in org.get_children().values_list("kind", flat=True).distinct():
+        if org.kind not in ALLOWED_PARENT_KINDS[child_kind]:
+            raise ValidationError({"kind": f"该党组织下设有{OrgKind(child_kind).label}，不能改为{OrgKind(org.kind).label}。"})
+    if org.kind != OrgKind.BRANCH and org.members.exists():
+        raise ValidationError({"kind": "该党组织下有党员，只有党支部可以直接管理党员。"})
+
+
+@transaction.atomic
+def organization_create(*, parent: Organization | None, actor: Any = None, **fields: Any) -> Organization:
+    """Create an organization under ``parent`` (None: a new top-level committee)."""
+    unknown = set(fields) - set(ORG_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    org = Organization(**fields)
+    check_parent_kind(org.kind, parent)
+    _apply_term(org)
+    # Validate before insert; treebeard computes path/depth in add_child/add_root.
+    org.full_clean(exclude=["path", "depth", "numchild"])
+    org._history_user = actor
+    if parent is None:
+        created = Organization.add_root(instance=org)
+    else:
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        created = parent.add_child(instance=org)
+    return created
+
+
+@transaction.atomic
+def organization_update(*, org: Organization, actor: Any = None, **fields: Any) -> Organization:
+    unknown = set(fields) - set(ORG_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    old_kind = org.kind
+    for name, value in fields.items():
+        setattr(org, name, value)
+    if org.kind != old_kind:
+        parent = org.get_parent()
+        check_parent_kind(org.kind, parent)
+        _check_kind_against_children(org)
+    _apply_term(org)
+    org.full_clean()
+    org._history_user = actor
+    org.save()
+    return org
+
+
+@transaction.atomic
+def organization_move(*, org: Organization, new_parent: Organization, actor: Any = None) -> Organization:
+    """Move ``org`` (and its subtree) under ``new_parent``."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    new_parent = Organization.objects.get(pk=new_parent.pk)
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": "不能移动到本组织或其下级组织之下。"})
+    if new_parent.status != OrgStatus.ACTIVE:
+        raise ValidationError({"parent": "不能移动到已撤销的党组织之下。"})
+    check_parent_kind(org.kind, new_parent)
+    current_parent = org.get_parent()
+    if current_parent and current_parent.pk == new_parent.pk:
+        raise ValidationError({"parent": "该党组织已在所选上级党组织之下。"})
+    org.move(new_parent, pos="last-child")
+    org = Organization.objects.get(pk=org.pk)
+    org._history_user = actor
+    org._change_reason = f"移动到 {new_parent.name}"
+    org.save()  # records the move in history
+    return org
+
+
+@transaction.atomic
+def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, actor: Any = None) -> Organization:
+    """撤销: the organization stays, with its history, marked dissolved. Only an empty one."""
+    if not reason.strip():
+        raise ValidationError({"dissolve_reason": "请填写撤销原因。"})
+    if org.get_children().filter(status=OrgStatus.ACTIVE).exists():
+        raise ValidationError({"dissolve_reason": "该党组织还有下级党组织，请先撤销或移走下级组织。"})
+    from members.models import ON_ROSTER_STATES
+
+    if org.members.filter(state__in=ON_ROSTER_STATES).exists():
+        raise ValidationError({"dissolve_reason": "该党组织还有党员，请先将党员转到其他党支部。"})
+    org.status = OrgStatus.DISSOLVED
+    org.dissolved_on = on
+    org.dissolve_reason = reason.strip()
+    org.term_status = TermStatus.NONE
+    org.full_clean()
+    org._history_user = actor
+    org.save()
+    return org
+
+
+def refresh_term_statuses(today: datetime.date | None = None) -> dict[str, int]:
+    """Recompute every organization's term status with three set-based UPDATEs."""
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
+    today = today or timezone.localdate()
+    warn_until = add_months(today, settings.TERM_WARNING_MONTHS)
+    qs = Organization.objects.annotate(eff_end=Coalesce("term_extended_until", "term_end"))
+    has_term = Q(kind__in=list(KINDS_WITH_TERM), status=OrgStatus.ACTIVE, eff_end__isnull=False)
+    counts: dict[str, int] = {}
+    targets = {
+        TermStatus.OVERDUE: has_term & Q(eff_end__lt=today),
+        TermStatus.DUE_SOON: has_term & Q(eff_end__gte=today, eff_end__lte=warn_until),
+        TermStatus.NORMAL: has_term & Q(eff_end__gt=warn_until),
+        TermStatus.NONE: ~has_term,
+    }
+    with transaction.atomic():
+        for status, condition in targets.items():
+            ids = qs.filter(condition).exclude(term_status=status).values("pk")
+            counts[status.value] = Organization.objects.filter(pk__in=ids).update(term_status=status)
+    return counts
+
+
+@transaction.atomic
+def position_assign(
+    *,
+    org: Organization,
+    member: Any,
+    title: str,
+    started_on: datetime.date,
+    trained_on: datetime.date | None = None,
+    actor: Any = None,
+) -> Position:
+    if member.branch_id and not member.branch.path.startswith(org.path) and not org.path.startswith(member.branch.path):
+        # A committee may choose members from anywhere in its subtree; a branch from its own roster.
+        raise ValidationError({"member": "班子成员应为本组织或其下级组织的党员。"})
+    position = Position(organization=org, member=member, title=title, started_on=started_on, trained_on=trained_on)
+    position.full_clean()
+    position._history_user = actor
+    position.save()
+    return position
+
+
+@transaction.atomic
+def position_end(*, position: Position, ended_on: datetime.date, reason: str = "", actor: Any = None) -> Position:
+    if position.ended_on:
+        raise ValidationError({"ended_on": "该职务已经离任。"})
+    position.ended_on = ended_on
+    position.end_reason = reason
+    position.full_clean()
+    position._history_user = actor
+    position.save()
+    return position
+
+
+def term_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
+    """The daily 换届 job: refresh statuses, then notify everyone whose scope covers an
+    organization whose term ends within the warning window or is overdue.
+
+    Idempotent: one notification per (user, organization, status, term end); a rerun the same day
+    (or any later day with nothing changed) adds none.
+    """
+    from django.urls import reverse
+
+    from partybuild.accounts.access import notification_recipients_for_paths
+    from partybuild.notifications.services import NotificationSpec, notifications_send
+
+    today = today or timezone.localdate()
+    changed = refresh_term_statuses(today)
+    flagged = list(
+        Organization.objects.filter(term_status__in=[TermStatus.DUE_SOON, TermStatus.OVERDUE]).values(
+            "pk", "path", "name", "term_status", "term_end", "term_extended_until"
+        )
+    )
+    recipients = notification_recipients_for_paths([o["path"] for o in flagged])
+    specs: list[NotificationSpec] = []
+    for o in flagged:
+        end = o["term_extended_until"] or o["term_end"]
+        overdue = o["term_status"] == TermStatus.OVERDUE
+        title = (
+            f"{o['name']}已超期未换届（届满日期{end:%Y-%m-%d}）"
+            if overdue
+            else f"{o['name']}将于{end:%Y-%m-%d}届满，请做好换届准备"
+        )
+        url = reverse("branches:detail", args=[o["pk"]])
+        key = f"term:{o['pk']}:{o['term_status']}:{end:%Y%m%d}"
+        for user_id in recipients[o["path"]]:
+            specs.append(
+                NotificationSpec(
+                    recipient_id=user_id,
+                    dedupe_key=key,
+                    title=title,
+                    url=url,
+                    level="danger" if overdue else "warning",
+                )
+            )
+    created = notifications_send(specs)
+    return {"flagged": len(flagged), "notifications": created, **{f"set_{k}": v for k, v in changed.items()}}

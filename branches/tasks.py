@@ -1,0 +1,12 @@
+"""Celery tasks for the organization tree: thin wrappers over services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="branches.tasks.term_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def term_reminders() -> dict[str, int]:
+    from .services import term_reminders_run
+
+    return term_reminders_run()

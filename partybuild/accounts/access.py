@@ -1,0 +1,232 @@
+"""The one place that decides what a user may see and change.
+
+Rules:
+- 系统管理员 (role ``admin``, or a Django superuser): everything.
+- 党务干部 and 支部书记: read and write the subtree of each organization they hold the role in.
+- 党员: their own member record, read only.
+
+Everything else does not exist for the user: ``get_*_for_user`` raise Http404 for out of scope,
+exactly as for a missing row, and PermissionDenied (403) only for something the user may read but
+not change. Every view, API endpoint, export and task goes through this module.
+
+A user's scope is a short list of materialized-path prefixes, computed with one query and cached
+on the user object for the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import SUBTREE_WRITE_ROLES, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from branches.models import Organization
+    from members.models import Member
+
+_CACHE_ATTR = "_partybuild_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_admin: bool = False
+    # Materialized paths of the organizations whose subtree the user may read and write,
+    # reduced so that no prefix contains another.
+    paths: tuple[str, ...] = ()
+    own_member_id: int | None = None
+    roles: tuple[tuple[str, int | None], ...] = field(default=())
+
+    @property
+    def sees_orgs(self) -> bool:
+        return self.is_admin or bool(self.paths)
+
+    def covers_path(self, path: str) -> bool:
+        return self.is_admin or any(path.startswith(p) for p in self.paths)
+
+    def org_q(self, prefix: str = "") -> Q:
+        """A Q over an Organization (or a relation to one, via ``prefix``) limited to the scope."""
+        if self.is_admin:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        q = Q()
+        for p in self.paths:
+            q |= Q(**{f"{prefix}path__startswith": p})
+        return q
+
+
+def _reduce_paths(paths: list[str]) -> tuple[str, ...]:
+    kept: list[str] = []
+    for p in sorted(set(paths), key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(sorted(kept))
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    rows = list(
+        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+        .filter(Q(organization__isnull=True) | Q(organization__status="active"))
+        .values_list("role", "organization_id", "organization__path")
+    )
+    is_admin = user.is_superuser or any(role == Role.ADMIN for role, _, _ in rows)
+    paths = _reduce_paths([path for role, _, path in rows if role in SUBTREE_WRITE_ROLES and path])
+    own_member_id = None
+    if any(role == Role.MEMBER for role, _, _ in rows):
+        from members.models import Member
+
+        own_member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    scope = Scope(
+        is_admin=is_admin,
+        paths=paths,
+        own_member_id=own_member_id,
+        roles=tuple((role, org_id) for role, org_id, _ in rows),
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope (after roles change within a request, e.g. in tests)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def user_roles(user: Any) -> set[str]:
+    return {role for role, _ in scope_for(user).roles} | ({Role.ADMIN.value} if scope_for(user).is_admin else set())
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+def visible_orgs(user: Any) -> QuerySet[Organization]:
+    from branches.models import Organization
+
+    scope = scope_for(user)
+    return Organization.objects.filter(scope.org_q())
+
+
+def writable_orgs(user: Any) -> QuerySet[Organization]:
+    # Today every role that sees organizations may also change them.
+    return visible_orgs(user)
+
+
+def can_see_org(user: Any, org: Organization) -> bool:
+    return scope_for(user).covers_path(org.path)
+
+
+def can_write_org(user: Any, org: Organization) -> bool:
+    return scope_for(user).covers_path(org.path)
+
+
+def can_create_top_level_org(user: Any) -> bool:
+    return scope_for(user).is_admin
+
+
+def get_org_for_user(user: Any, pk: Any, *, write: bool = False) -> Organization:
+    """The organization, or 404 if it is missing or outside the scope; 403 if read-only."""
+    from branches.models import Organization
+
+    try:
+        org = Organization.objects.get(pk=int(pk))
+    except (Organization.DoesNotExist, TypeError, ValueError):
+        raise Http404("党组织不存在") from None
+    if not can_see_org(user, org):
+        raise Http404("党组织不存在")
+    if write and not can_write_org(user, org):
+        raise PermissionDenied("您没有修改该党组织的权限")
+    return org
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def visible_members(user: Any) -> QuerySet[Member]:
+    from members.models import Member
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Member.objects.all()
+    q = scope.org_q("branch__") if scope.paths else Q(pk__in=[])
+    if scope.own_member_id is not None:
+        q |= Q(pk=scope.own_member_id)
+    return Member.objects.filter(q)
+
+
+def managed_members(user: Any) -> QuerySet[Member]:
+    """Members the user manages: may change, and may see unmasked 公民身份号码."""
+    from members.models import Member
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Member.objects.all()
+    if not scope.paths:
+        return Member.objects.none()
+    return Member.objects.filter(scope.org_q("branch__"))
+
+
+def manages_member(user: Any, member: Member) -> bool:
+    return scope_for(user).covers_path(member.branch.path)
+
+
+def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
+    from members.models import Member
+
+    try:
+        member = Member.objects.select_related("branch", "group").get(pk=int(pk))
+    except (Member.DoesNotExist, TypeError, ValueError):
+        raise Http404("党员不存在") from None
+    scope = scope_for(user)
+    manages = scope.covers_path(member.branch.path)
+    if not manages and member.pk != scope.own_member_id:
+        raise Http404("党员不存在")
+    if write and not manages:
+        raise PermissionDenied("您没有修改该党员信息的权限")
+    return member
+
+
+def id_number_for(user: Any, member: Member) -> str:
+    """The number as this user may see it: whole for those who manage the member, masked otherwise."""
+    return member.id_number if manages_member(user, member) else member.masked_id_number
+
+
+def notification_recipients_for_paths(org_paths: list[str]) -> dict[str, set[int]]:
+    """For each organization path, the users whose scope covers it (staff and secretaries above or
+    at it, and admins). Two queries whatever the number of organizations."""
+    from django.contrib.auth import get_user_model
+
+    rows = list(
+        RoleAssignment.objects.filter(
+            revoked_at__isnull=True, role__in=SUBTREE_WRITE_ROLES, organization__status="active"
+        ).values_list("user_id", "organization__path")
+    )
+    by_path: dict[str, set[int]] = {}
+    for user_id, path in rows:
+        by_path.setdefault(path, set()).add(user_id)
+    admins = set(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(role_assignments__role=Role.ADMIN, role_assignments__revoked_at__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    result: dict[str, set[int]] = {}
+    for path in org_paths:
+        users = set(admins)
+        # Every ancestor (and the node itself) has a path that is a prefix of ``path`` on a step boundary.
+        from branches.models import Organization
+
+        step = Organization.steplen
+        for end in range(step, len(path) + 1, step):
+            users |= by_path.get(path[:end], set())
+        result[path] = users
+    return result

@@ -1,0 +1,60 @@
+"""Creating and reading notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+@dataclass(frozen=True)
+class NotificationSpec:
+    recipient_id: int
+    dedupe_key: str
+    title: str
+    body: str = ""
+    url: str = ""
+    level: str = "info"
+
+
+def notifications_send(specs: list[NotificationSpec]) -> int:
+    """Insert notifications; a (recipient, dedupe_key) already present is skipped.
+
+    Returns how many were new. Safe to call twice with the same specs (idempotent by the unique
+    constraint, not by a prior read).
+    """
+    if not specs:
+        return 0
+    keys = {(s.recipient_id, s.dedupe_key) for s in specs}
+    recipients = {r for r, _ in keys}
+    with transaction.atomic():
+        before = Notification.objects.filter(recipient_id__in=recipients, dedupe_key__in={k for _, k in keys}).count()
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=s.recipient_id,
+                    dedupe_key=s.dedupe_key,
+                    title=s.title,
+                    body=s.body,
+                    url=s.url,
+                    level=s.level,
+                )
+                for s in specs
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        after = Notification.objects.filter(recipient_id__in=recipients, dedupe_key__in={k for _, k in keys}).count()
+    return after - before
+
+
+def notification_mark_read(*, user: Any, pk: int | None = None) -> int:
+    """Mark one (or, with pk None, all) of the user's notifications read."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=timezone.now())
