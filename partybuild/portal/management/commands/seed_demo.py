@@ -23,6 +23,13 @@ from members.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
 
 DEMO_PASSWORD = "Dangjian@2026"
+DEMO_ACCOUNTS = [
+    ("admin", "系统管理员"),
+    ("staff", "党务干部（市直机关工委）"),
+    ("secretary_a", "支部书记（发改委第一党支部）"),
+    ("secretary_b", "支部书记（财政局第一党支部）"),
+    ("member_a", "党员（发改委第一党支部）"),
+]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅海燕文斌晓东鹏飞丹宇浩然子涵欣怡思远嘉怡俊杰婷婷雪梅立新建华卫东春梅秋菊冬生振华宏伟晓燕佳琪明辉国强永红玉兰"
@@ -115,6 +122,9 @@ class Command(BaseCommand):
             f"演示数据就绪：党组织 {Organization.objects.count()} 个，党员 {Member.objects.count()} 名"
             f"（本次新增 {created_members} 名）。"
         )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, what in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<12} {what}")
 
     def _tree(self) -> dict[str, Organization]:
         existing = {o.code: o for o in Organization.objects.filter(code__in=[row[0] for row in TREE])}

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from partybuild.notifications.models import Notification
+
+from ..conftest import World
+
+
+def test_staff_home_shows_subtree_figures(as_staff: Client, world: World) -> None:
+    response = as_staff.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert response.context["member_stats"]["on_roster"] == 4
+    assert response.context["org_total"] == 7
+
+
+def test_secretary_home_counts_only_own_branch(as_secretary_a: Client, world: World) -> None:
+    response = as_secretary_a.get(reverse("portal:home"))
+    assert response.context["member_stats"]["on_roster"] == 2
+    assert "测试局第二党支部" not in response.content.decode()
+
+
+def test_member_home_links_to_own_record(as_member_a: Client, world: World) -> None:
+    response = as_member_a.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert reverse("members:detail", args=[world.member_a.pk]) in response.content.decode()
+
+
+def test_home_rejects_post(as_staff: Client) -> None:
+    assert as_staff.post(reverse("portal:home")).status_code == 405
+
+
+def test_home_query_count_does_not_grow_with_data(as_staff: Client, world: World, django_assert_max_num_queries) -> None:
+    from ..factories import MemberFactory, make_org
+
+    for i in range(8):
+        b = make_org(world.committee, "branch", f"扩展党支部{i}")
+        for _ in range(5):
+            MemberFactory(branch=b)
+    with django_assert_max_num_queries(14):
+        as_staff.get(reverse("portal:home"))
+
+
+def test_healthz_answers_ok_without_login(client: Client, db) -> None:
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_top_bar_shows_unread_notifications(as_staff: Client, world: World) -> None:
+    Notification.objects.create(recipient=world.staff, title="换届提醒：测试", dedupe_key="k1", url="/orgs/")
+    body = as_staff.get(reverse("portal:home")).content.decode()
+    assert "换届提醒：测试" in body
+    assert 'id="notif-count">1<' in body
+
+
+def test_opening_a_notification_marks_it_read_and_redirects(as_staff: Client, world: World) -> None:
+    note = Notification.objects.create(recipient=world.staff, title="t", dedupe_key="k2", url="/orgs/")
+    response = as_staff.post(reverse("notifications:open", args=[note.pk]))
+    assert response.status_code == 302 and response["Location"] == "/orgs/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_someone_elses_notification_is_404(as_secretary_b: Client, world: World) -> None:
+    note = Notification.objects.create(recipient=world.staff, title="t", dedupe_key="k3")
+    assert as_secretary_b.post(reverse("notifications:open", args=[note.pk])).status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_notification_open_is_post_only(as_staff: Client, world: World) -> None:
+    note = Notification.objects.create(recipient=world.staff, title="t", dedupe_key="k4")
+    assert as_staff.get(reverse("notifications:open", args=[note.pk])).status_code == 405
+
+
+def test_read_all_marks_only_own(as_staff: Client, world: World) -> None:
+    mine = Notification.objects.create(recipient=world.staff, title="a", dedupe_key="k5")
+    theirs = Notification.objects.create(recipient=world.secretary_a, title="b", dedupe_key="k5")
+    assert as_staff.get(reverse("notifications:read_all")).status_code == 405
+    as_staff.post(reverse("notifications:read_all"))
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+
+
+def test_notification_list_shows_own_only(as_secretary_a: Client, world: World) -> None:
+    Notification.objects.create(recipient=world.secretary_a, title="给甲的", dedupe_key="x")
+    Notification.objects.create(recipient=world.secretary_b, title="给乙的", dedupe_key="x")
+    body = as_secretary_a.get(reverse("notifications:list")).content.decode()
+    assert "给甲的" in body and "给乙的" not in body
