@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, Position, PositionTitle, add_months
 from branches.services import organization_create, position_assign, refresh_term_statuses
-from members.models import Degree, DuesCategory, Education, Member, MemberType
-from members.services import member_create
+from members.models import Degree, DuesCategory, Education, Member, MemberState, MemberType
+from members.services import member_change_state, member_create
 from members.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
 
@@ -116,6 +116,7 @@ class Command(BaseCommand):
         orgs = self._tree()
         created_members = self._members(rng, orgs, members)
         self._positions(orgs)
+        self._states()
         self._accounts(orgs)
         refresh_term_statuses()
         self.stdout.write(
@@ -221,6 +222,17 @@ class Command(BaseCommand):
             pool = list(Member.objects.filter(branch__path__startswith=org.path, member_type=MemberType.FULL).order_by("pk")[:5])
             for title, member in zip(titles, pool, strict=False):
                 position_assign(org=org, member=member, title=title, started_on=org.term_start or datetime.date(2023, 1, 1))
+
+    def _states(self) -> None:
+        """A few 流动党员 and a 失联党员, so the roster shows every common state."""
+        if Member.objects.exclude(state=MemberState.NORMAL).exists():
+            return
+        candidates = list(Member.objects.filter(member_type=MemberType.FULL, positions__isnull=True).order_by("pk")[20:24])
+        day = REFERENCE_DAY - datetime.timedelta(days=90)
+        for member, destination in zip(candidates[:3], ["广东省深圳市", "上海市浦东新区", "浙江省杭州市"], strict=False):
+            member_change_state(member=member, state=MemberState.MOBILE, on=day, reason="外出务工", destination=destination)
+        if len(candidates) == 4:
+            member_change_state(member=candidates[3], state=MemberState.LOST, on=day, reason="多次联系未果")
 
     def _accounts(self, orgs: dict[str, Organization]) -> None:
         User = get_user_model()

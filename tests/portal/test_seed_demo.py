@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import io
+
+from django.core.management import call_command
+
+from branches.models import Organization
+from members.models import Member
+from members.validators import validate_id_number
+from partybuild.accounts import access
+from partybuild.accounts.models import User
+
+
+def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    orgs, members = Organization.objects.count(), Member.objects.count()
+    assert 25 <= orgs <= 40
+    assert 250 <= members <= 400
+    assert "Dangjian@2026" in out.getvalue()
+    for m in Member.objects.all()[:50]:
+        assert validate_id_number(m.id_number) == m.id_number
+    assert set(Organization.objects.values_list("kind", flat=True)) == {"committee", "general_branch", "branch", "group"}
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Organization.objects.count(), Member.objects.count()) == (orgs, members)
+
+    users = {u.username: u for u in User.objects.all()}
+    assert {"admin", "staff", "secretary_a", "secretary_b", "member_a"} <= set(users)
+    assert users["admin"].check_password("Dangjian@2026")
+    assert access.scope_for(users["admin"]).is_admin
+    assert access.visible_orgs(users["staff"]).count() == orgs
+    a_orgs = set(access.visible_orgs(users["secretary_a"]).values_list("pk", flat=True))
+    b_orgs = set(access.visible_orgs(users["secretary_b"]).values_list("pk", flat=True))
+    assert a_orgs and b_orgs and not (a_orgs & b_orgs)
+    own = access.visible_members(users["member_a"])
+    assert own.count() == 1 and own.get().branch_id in a_orgs
