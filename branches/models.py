@@ -107,7 +107,7 @@ class Organization(MP_Node):
 
     name = models.CharField("全称", max_length=120)
     short_name = models.CharField("简称", max_length=40)
-    code = models.CharField("党组织编码", max_length=40, unique=True)
+    code = models.CharField("党组织编码", max_length=40, unique=True, error_messages={"unique": "该党组织编码已被使用。"})
     kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
     category = models.CharField("单位类别", max_length=30, choices=OrgCategory.choices, default=OrgCategory.GOVERNMENT)
     founded_on = models.DateField("成立日期", null=True, blank=True)

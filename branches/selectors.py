@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from members.models import ON_ROSTER_STATES, Member
+from members.models import ON_ROSTER_STATES, Member, MemberType
 from partybuild.accounts.access import scope_for, visible_orgs
 
-from .models import Organization, OrgStatus, TermStatus
+from .models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus, add_months, add_years
 
 STEP = Organization.steplen
 
 
 def subtree_member_counts(orgs: Iterable[Organization]) -> dict[int, int]:
-    """Members on the roster in each organization's whole subtree: one grouped query."""
+    """Members on the roster in each organization's whole subtree: one grouped query.
+
+    Members belong to a 党支部 (``branch``); a 党小组 counts the members assigned to it (``group``)."""
     orgs = list(orgs)
     if not orgs:
         return {}
-    roots = _reduce([o.path for o in orgs])
+    # A group's members are found under its branch, one step up.
+    roots = _reduce([o.path[:-STEP] if o.kind == OrgKind.GROUP else o.path for o in orgs])
     q = Q()
     for p in roots:
         q |= Q(branch__path__startswith=p)
     per_branch = (
-        Member.objects.filter(q, state__in=ON_ROSTER_STATES).values_list("branch__path").annotate(n=Count("pk")).order_by()
+        Member.objects.filter(q, state__in=ON_ROSTER_STATES)
+        .values_list("branch__path", "group_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     by_prefix: dict[str, int] = defaultdict(int)
-    for path, n in per_branch:
+    by_group: dict[int, int] = defaultdict(int)
+    for path, group_id, n in per_branch:
         for end in range(STEP, len(path) + 1, STEP):
             by_prefix[path[:end]] += n
-    return {o.pk: by_prefix.get(o.path, 0) for o in orgs}
+        if group_id is not None:
+            by_group[group_id] += n
+    return {o.pk: by_group.get(o.pk, 0) if o.kind == OrgKind.GROUP else by_prefix.get(o.path, 0) for o in orgs}
 
 
 def _reduce(paths: list[str]) -> list[str]:
@@ -97,3 +107,153 @@ def term_status_summary(user: Any) -> dict[str, int]:
 def org_kind_summary(user: Any) -> dict[str, int]:
     rows = visible_orgs(user).filter(status=OrgStatus.ACTIVE).values_list("kind").annotate(n=Count("pk")).order_by()
     return dict(rows)
+
+
+# --- the detail page ------------------------------------------------------------------------
+
+# Titles that sit on a committee (班子); a 党小组组长 leads a group, not a committee.
+COMMITTEE_TITLES = tuple(t for t in PositionTitle if t != PositionTitle.GROUP_LEADER)
+
+_HISTORY_ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
+
+
+def org_member_stats(org: Organization) -> dict[str, int]:
+    """Members on the roster in the organization's subtree: total, 正式, 预备. One query."""
+    where = Q(group=org) if org.kind == OrgKind.GROUP else Q(branch__path__startswith=org.path)
+    return Member.objects.filter(where, state__in=ON_ROSTER_STATES).aggregate(
+        total=Count("pk"),
+        full=Count("pk", filter=Q(member_type=MemberType.FULL)),
+        probationary=Count("pk", filter=Q(member_type=MemberType.PROBATIONARY)),
+    )
+
+
+def org_warnings(org: Organization, *, stats: dict[str, int], positions: list[Position], today: datetime.date) -> list[str]:
+    """The rules of DOMAIN.md that are warnings, not blocks: branch size, committee size,
+    secretary training. ``positions`` are the organization's current positions (no query here)."""
+    if not org.is_active:
+        return []
+    warnings: list[str] = []
+    if org.kind == OrgKind.BRANCH:
+        full, total = stats["full"], stats["total"]
+        if full < 3:
+            warnings.append(f"正式党员{full}人，不足3人：应与邻近单位的党员联合成立党支部。")
+        if full >= 7:
+            committee = {p.member_id for p in positions if p.title in COMMITTEE_TITLES}
+            if not 3 <= len(committee) <= 7:
+                warnings.append(
+                    f"正式党员{full}人（7人以上）应设立支部委员会，委员一般3至5人、最多不超过7人；现有班子成员{len(committee)}人。"
+                )
+        if total > 50:
+            warnings.append(f"在册党员{total}人，超过50人，应考虑分设党支部。")
+    secretaries = [p for p in positions if p.title == PositionTitle.SECRETARY]
+    if org.has_term and not secretaries:
+        warnings.append("尚未配备书记。")
+    for p in secretaries:
+        if p.trained_on is None:
+            if add_months(p.started_on, 6) < today:
+                warnings.append(f"书记{p.member.name}于{p.started_on:%Y-%m-%d}任职，超过6个月尚未参加培训。")
+        elif add_years(p.trained_on, 1) < today:
+            warnings.append(f"书记{p.member.name}最近一次培训为{p.trained_on:%Y-%m-%d}，已超过一年：书记应每年至少培训一次。")
+    return warnings
+
+
+def _display_value(field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def org_history(org: Organization, limit: int = 10) -> list[dict[str, Any]]:
+    """The last ``limit`` changes to the organization: when, who, what changed (old → new).
+    One query: the record before the oldest shown is fetched too, to diff against."""
+    records = list(org.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries: list[dict[str, Any]] = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes: list[dict[str, str]] = []
+        if previous is not None and record.history_type == "~":
+            for change in record.diff_against(previous).changes:
+                field = Organization._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "label": str(field.verbose_name),
+                        "old": _display_value(field, change.old),
+                        "new": _display_value(field, change.new),
+                    }
+                )
+        user = record.history_user
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": (user.display_name if user else "系统"),
+                "action": _HISTORY_ACTIONS.get(record.history_type, record.history_type),
+                "changes": changes,
+                "reason": record.history_change_reason or "",
+            }
+        )
+    return entries
+
+
+def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:
+    """The ancestors of ``org`` the user may see, top first. One query."""
+    prefixes = [org.path[:end] for end in range(STEP, len(org.path), STEP)]
+    if not prefixes:
+        return []
+    return list(visible_orgs(user).filter(path__in=prefixes).order_by("path"))
+
+
+def org_children(org: Organization) -> list[dict[str, Any]]:
+    """Direct children (dissolved ones too, marked) with their subtree member counts. Two queries."""
+    children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("status", "path"))
+    counts = subtree_member_counts(children)
+    return [{"org": c, "member_count": counts.get(c.pk, 0)} for c in children]
+
+
+# --- the tree page -----------------------------------------------------------------------------
+
+
+def tree_forest(user: Any, *, parent: Organization | None = None, levels: int = 2) -> list[dict[str, Any]]:
+    """``tree_nodes`` nested for drawing: each node gets ``children``, a list for the levels
+    loaded here, or None when its children are to be loaded on demand. Three queries."""
+    nodes = tree_nodes(user, parent=parent, levels=levels)
+    by_path: dict[str, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for node in nodes:
+        # Levels are counted from each drawn root: a user's roots may sit at different depths.
+        above = by_path.get(node["org"].path[:-STEP])
+        if above is not None and above["children"] is None:
+            continue  # deeper than this page draws; loaded on demand
+        node["level"] = above["level"] + 1 if above is not None else 0
+        node["children"] = [] if node["level"] < levels - 1 else None
+        if above is not None:
+            above["children"].append(node)
+        else:
+            roots.append(node)
+        by_path[node["org"].path] = node
+    return roots
+
+
+def search_orgs(user: Any, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Organizations in scope whose name, short name or code contains ``text``, as a flat list
+    with their parent's name (when visible) and subtree member count. Three queries."""
+    text = text.strip()
+    if not text:
+        return []
+    orgs = list(
+        visible_orgs(user)
+        .filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text))
+        .order_by("status", "path")[:limit]
+    )
+    counts = subtree_member_counts(orgs)
+    scope = scope_for(user)
+    parent_paths = {o.path[:-STEP] for o in orgs if o.depth > 1}
+    parents = {
+        p.path: p
+        for p in Organization.objects.filter(path__in=parent_paths).only("pk", "path", "name")
+        if scope.covers_path(p.path)
+    }
+    return [{"org": o, "member_count": counts.get(o.pk, 0), "parent": parents.get(o.path[:-STEP])} for o in orgs]

@@ -48,7 +48,7 @@ def check_parent_kind(kind: str, parent: Organization | None) -> None:
         raise ValidationError({"parent": f"{label}不能作为最高一级党组织，请选择上级党组织。"})
     if parent.kind == OrgKind.GROUP:
         raise ValidationError({"parent": "党小组下不能再设党组织。"})
-    names = "、".join(OrgKind(k).label for k in allowed if k)
+    names = "、".join(k.label for k in OrgKind if k in allowed)  # in tree order, not set order
     raise ValidationError({"parent": f"{label}只能设在{names}之下，不能设在{parent.get_kind_display()}之下。"})
 
 
@@ -66,7 +66,7 @@ def _apply_term(org: Organization, today: datetime.date | None = None) -> None:
 def _check_kind_against_children(org: Organization) -> None:
     if org.pk is None:
         return
-    for child_kind in org.get_children().values_list("kind", flat=True).distinct():
+    for child_kind in Organization.objects.get_children(org).values_list("kind", flat=True).distinct():
         if org.kind not in ALLOWED_PARENT_KINDS[child_kind]:
             raise ValidationError({"kind": f"该党组织下设有{OrgKind(child_kind).label}，不能改为{OrgKind(org.kind).label}。"})
     if org.kind != OrgKind.BRANCH and org.members.exists():
@@ -80,16 +80,17 @@ def organization_create(*, parent: Organization | None, actor: Any = None, **fie
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     org = Organization(**fields)
+    if parent is not None and parent.status != OrgStatus.ACTIVE:
+        raise ValidationError({"parent": "不能在已撤销的党组织下新建下级组织。"})
     check_parent_kind(org.kind, parent)
     _apply_term(org)
     # Validate before insert; treebeard computes path/depth in add_child/add_root.
     org.full_clean(exclude=["path", "depth", "numchild"])
     org._history_user = actor
     if parent is None:
-        created = Organization.add_root(instance=org)
+        created = Organization.objects.add_root(instance=org)
     else:
-        parent = Organization.objects.select_for_update().get(pk=parent.pk)
-        created = parent.add_child(instance=org)
+        created = Organization.objects.add_child(parent, instance=org)  # locks the parent row
     return created
 
 
@@ -102,7 +103,7 @@ def organization_update(*, org: Organization, actor: Any = None, **fields: Any) 
     for name, value in fields.items():
         setattr(org, name, value)
     if org.kind != old_kind:
-        parent = org.get_parent()
+        parent = Organization.objects.get_parent(org)
         check_parent_kind(org.kind, parent)
         _check_kind_against_children(org)
     _apply_term(org)
@@ -122,10 +123,10 @@ def organization_move(*, org: Organization, new_parent: Organization, actor: Any
     if new_parent.status != OrgStatus.ACTIVE:
         raise ValidationError({"parent": "不能移动到已撤销的党组织之下。"})
     check_parent_kind(org.kind, new_parent)
-    current_parent = org.get_parent()
+    current_parent = Organization.objects.get_parent(org)
     if current_parent and current_parent.pk == new_parent.pk:
         raise ValidationError({"parent": "该党组织已在所选上级党组织之下。"})
-    org.move(new_parent, pos="last-child")
+    Organization.objects.move(org, new_parent, pos="last-child")
     org = Organization.objects.get(pk=org.pk)
     org._history_user = actor
     org._change_reason = f"移动到 {new_parent.name}"
@@ -136,9 +137,11 @@ def organization_move(*, org: Organization, new_parent: Organization, actor: Any
 @transaction.atomic
 def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, actor: Any = None) -> Organization:
     """撤销: the organization stays, with its history, marked dissolved. Only an empty one."""
+    if org.status == OrgStatus.DISSOLVED:
+        raise ValidationError({"dissolve_reason": "该党组织已撤销。"})
     if not reason.strip():
         raise ValidationError({"dissolve_reason": "请填写撤销原因。"})
-    if org.get_children().filter(status=OrgStatus.ACTIVE).exists():
+    if Organization.objects.get_children(org).filter(status=OrgStatus.ACTIVE).exists():
         raise ValidationError({"dissolve_reason": "该党组织还有下级党组织，请先撤销或移走下级组织。"})
     from members.models import ON_ROSTER_STATES
 
@@ -187,6 +190,10 @@ def position_assign(
     trained_on: datetime.date | None = None,
     actor: Any = None,
 ) -> Position:
+    if org.status != OrgStatus.ACTIVE:
+        raise ValidationError({"member": "已撤销的党组织不能新增班子成员。"})
+    if not member.is_on_roster:
+        raise ValidationError({"member": f"{member.name}已不在册（{member.get_state_display()}），不能担任班子成员。"})
     if member.branch_id and not member.branch.path.startswith(org.path) and not org.path.startswith(member.branch.path):
         # A committee may choose members from anywhere in its subtree; a branch from its own roster.
         raise ValidationError({"member": "班子成员应为本组织或其下级组织的党员。"})
