@@ -77,6 +77,7 @@ def member_update(*, member: Member, actor: Any = None, reason: str = "", **fiel
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     for name, value in _normalize(fields).items():
         setattr(member, name, value)
+    _fill_from_id_number(member)
     member.full_clean()
     member._history_user = actor
     member._change_reason = reason or "修改党员信息"

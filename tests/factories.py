@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from branches.models import Organization, OrgKind
 from branches.services import organization_create
 from members.models import Member, MemberType
-from members.validators import make_id_number
+from members.validators import id_number_gender, make_id_number
 from partybuild.accounts.models import RoleAssignment
 
 _codes = itertools.count(1)
@@ -68,9 +68,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
 
     name = factory.Sequence(lambda n: f"党员{n:04d}")
-    gender = "M"
     birth_date = datetime.date(1985, 6, 15)
     id_number = factory.LazyAttribute(lambda o: valid_id_number(o.birth_date))
+    gender = factory.LazyAttribute(lambda o: id_number_gender(o.id_number))
     member_type = MemberType.FULL
     joined_on = datetime.date(2010, 7, 1)
     confirmed_on = datetime.date(2011, 7, 1)

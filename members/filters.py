@@ -1,0 +1,51 @@
+"""Filters for the member API."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from branches.filters import IntegerFilter, scoped_org
+from branches.models import OrgKind, add_years
+
+from .models import Education, Member, MemberState, MemberType
+
+
+def _years(value: int) -> int:
+    # Ages outside 0..150 mean nothing; clamping keeps the date arithmetic in range.
+    return max(0, min(int(value), 150))
+
+
+class MemberFilter(django_filters.FilterSet):
+    org = IntegerFilter(method="filter_org", label="所在党组织（含下级）ID")
+    member_type = django_filters.ChoiceFilter(choices=MemberType.choices, label="人员类别")
+    state = django_filters.ChoiceFilter(choices=MemberState.choices, label="党员状态")
+    education = django_filters.ChoiceFilter(choices=Education.choices, label="学历")
+    joined_year = IntegerFilter(field_name="joined_on", lookup_expr="year", label="入党年份")
+    age_min = IntegerFilter(method="filter_age_min", label="年龄不小于（周岁）")
+    age_max = IntegerFilter(method="filter_age_max", label="年龄不大于（周岁）")
+
+    class Meta:
+        model = Member
+        fields = ["org", "member_type", "state", "education", "joined_year", "age_min", "age_max"]
+
+    def filter_org(self, queryset: QuerySet[Member], name: str, value: int) -> QuerySet[Member]:
+        org = scoped_org(self.request, value)
+        if org is None:
+            return queryset.none()
+        if org.kind == OrgKind.GROUP:
+            # Members belong to a 党支部; a 党小组 holds those assigned to it.
+            return queryset.filter(group=org)
+        return queryset.filter(branch__path__startswith=org.path)
+
+    def filter_age_min(self, queryset: QuerySet[Member], name: str, value: int) -> QuerySet[Member]:
+        # Aged at least N today: born on or before today N years ago.
+        return queryset.filter(birth_date__lte=add_years(timezone.localdate(), -_years(value)))
+
+    def filter_age_max(self, queryset: QuerySet[Member], name: str, value: int) -> QuerySet[Member]:
+        # Aged at most N today: born after today N+1 years ago.
+        earliest = add_years(timezone.localdate(), -(_years(value) + 1)) + datetime.timedelta(days=1)
+        return queryset.filter(birth_date__gte=earliest)

@@ -1,0 +1,253 @@
+"""Reads of the roster that span models. Fixed query counts whatever the roster size."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from branches.models import Organization, OrgKind, OrgStatus, Position, add_years
+from partybuild.accounts.access import manages_member, visible_members, visible_orgs
+
+from .models import ENDED_STATES, ON_ROSTER_STATES, Education, Member, MemberState, MemberType
+from .validators import mask_id_number
+
+# --- list filters ------------------------------------------------------------------------------
+
+# (value, label, youngest age, oldest age) — ages inclusive; None = open.
+AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("le35", "35岁及以下", None, 35),
+    ("36_45", "36-45岁", 36, 45),
+    ("46_55", "46-55岁", 46, 55),
+    ("56_60", "56-60岁", 56, 60),
+    ("ge61", "61岁及以上", 61, None),
+)
+
+STATE_FILTER_ON_ROSTER = ""
+STATE_FILTER_ALL = "all"
+STATE_FILTER_ENDED = "ended"
+
+# sort key → order_by fields (ascending). A trailing pk keeps pages stable.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "pk"),
+    "joined_on": ("joined_on", "pk"),
+    "birth_date": ("birth_date", "pk"),
+    "branch": ("branch__path", "name", "pk"),
+}
+DEFAULT_SORT = "branch"
+
+
+def age_band_q(band: str, today: datetime.date) -> Q:
+    """Members whose age today lies in the band, as a birth-date range (indexed, no per-row work).
+
+    age >= a  ⇔  born on or before today minus a years;
+    age <= b  ⇔  born after today minus (b + 1) years.
+    """
+    for value, _label, youngest, oldest in AGE_BANDS:
+        if value == band:
+            q = Q()
+            if youngest is not None:
+                q &= Q(birth_date__lte=add_years(today, -youngest))
+            if oldest is not None:
+                q &= Q(birth_date__gt=add_years(today, -(oldest + 1)))
+            return q
+    return Q()
+
+
+def normalize_search(raw: str) -> str:
+    """Full-width to half-width and no surrounding spaces, so ＸＸ１２３４ finds 1234-ending numbers."""
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
+def _looks_like_id_tail(q: str) -> bool:
+    body = q.upper()
+    return len(body) >= 4 and all(ch.isdigit() or ch == "X" for ch in body) and "X" not in body[:-1]
+
+
+def search_q(raw: str) -> Q:
+    """Name (contains), phone (contains) or — for 4+ digits, optionally ending in X — the end of the
+    公民身份号码.
+
+    Only members the user manages can be matched on more digits than the mask shows: the visible
+    but unmanaged set is at most the user's own record.
+    """
+    q = normalize_search(raw)
+    if not q:
+        return Q()
+    cond = Q(name__icontains=q)
+    compact = "".join(q.split())
+    if compact.isdigit():
+        cond |= Q(phone__contains=compact)
+    if _looks_like_id_tail(compact):
+        cond |= Q(id_number__endswith=compact.upper())
+    return cond
+
+
+def org_filter_q(org: Organization) -> Q:
+    """Members in the organization's whole subtree (a 党小组: its members)."""
+    if org.kind == OrgKind.GROUP:
+        return Q(group_id=org.pk)
+    return Q(branch__path__startswith=org.path)
+
+
+def org_filter_choices(user: Any) -> list[tuple[Organization, int]]:
+    """Active organizations the user sees, in tree order, each with its indent level. One query."""
+    orgs = list(visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path"))
+    if not orgs:
+        return []
+    top = min(o.depth for o in orgs)
+    return [(o, o.depth - top) for o in orgs]
+
+
+@dataclass
+class MemberFilters:
+    org: Organization | None = None
+    member_type: str = ""
+    state: str = STATE_FILTER_ON_ROSTER
+    education: str = ""
+    age: str = ""
+    joined_year: int | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+def member_list_queryset(user: Any, filters: MemberFilters) -> QuerySet[Member]:
+    """The roster rows the user may see, filtered and sorted, with what each row shows joined in."""
+    qs = visible_members(user).select_related("branch", "group")
+    if filters.state == STATE_FILTER_ON_ROSTER:
+        qs = qs.filter(state__in=ON_ROSTER_STATES)
+    elif filters.state == STATE_FILTER_ENDED:
+        qs = qs.filter(state__in=ENDED_STATES)
+    elif filters.state != STATE_FILTER_ALL:
+        qs = qs.filter(state=filters.state)
+    if filters.org is not None:
+        qs = qs.filter(org_filter_q(filters.org))
+    if filters.member_type:
+        qs = qs.filter(member_type=filters.member_type)
+    if filters.education:
+        qs = qs.filter(education=filters.education)
+    if filters.age:
+        qs = qs.filter(age_band_q(filters.age, filters.today))
+    if filters.joined_year:
+        y = filters.joined_year
+        qs = qs.filter(joined_on__gte=datetime.date(y, 1, 1), joined_on__lt=datetime.date(y + 1, 1, 1))
+    if filters.q:
+        qs = qs.filter(search_q(filters.q))
+    key = filters.sort.lstrip("-")
+    order = SORTS.get(key, SORTS[DEFAULT_SORT])
+    if filters.sort.startswith("-"):
+        order = tuple(f"-{f}" for f in order)
+    return qs.order_by(*order)
+
+
+# --- detail ------------------------------------------------------------------------------------
+
+
+def member_positions(member: Member) -> list[Position]:
+    """Committee positions the member holds or held, current first. One query."""
+    return list(
+        Position.objects.filter(member=member)
+        .select_related("organization")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on")
+    )
+
+
+# Fields of the history that the timeline shows, in roster order. ``user`` and timestamps are
+# bookkeeping, not roster facts.
+_HISTORY_SKIP = {"id", "created_at", "updated_at", "user"}
+
+
+def _history_fields() -> list[Any]:
+    return [f for f in Member._meta.concrete_fields if f.name not in _HISTORY_SKIP]
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    kind: str  # "+", "~", "-"
+    reason: str
+    changes: list[FieldChange]
+
+
+def member_history(user: Any, member: Member) -> list[HistoryEntry]:
+    """The member's change timeline, newest first: who, when, which fields changed old → new and
+    why. ID numbers are masked unless the user manages the member. At most two queries."""
+    records = list(member.history.select_related("history_user").order_by("history_date", "history_id"))
+    fields = _history_fields()
+    org_ids: set[int] = set()
+    for r in records:
+        for name in ("branch_id", "group_id"):
+            value = getattr(r, name)
+            if value:
+                org_ids.add(value)
+    org_names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "short_name")) if org_ids else {}
+    show_id = manages_member(user, member)
+
+    def display(f: Any, record: Any) -> str:
+        value = getattr(record, f.attname)
+        if value in (None, ""):
+            return "—"
+        if f.name == "id_number":
+            return value if show_id else mask_id_number(value)
+        if f.is_relation:
+            return org_names.get(value, f"#{value}")
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, datetime.date):
+            return f"{value:%Y-%m-%d}"
+        return str(value)
+
+    entries: list[HistoryEntry] = []
+    previous = None
+    for r in records:
+        changes: list[FieldChange] = []
+        if previous is not None:
+            for f in fields:
+                if getattr(previous, f.attname) != getattr(r, f.attname):
+                    changes.append(FieldChange(str(f.verbose_name), display(f, previous), display(f, r)))
+        who = ""
+        if r.history_user is not None:
+            who = getattr(r.history_user, "display_name", "") or r.history_user.get_username()
+        entries.append(
+            HistoryEntry(
+                when=r.history_date,
+                who=who or "系统",
+                kind=r.history_type,
+                reason=r.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = r
+    entries.reverse()
+    return entries
+
+
+def member_type_choices() -> list[tuple[str, str]]:
+    return [("", "全部"), *MemberType.choices]
+
+
+def education_choices() -> list[tuple[str, str]]:
+    return [("", "全部"), *Education.choices]
+
+
+def state_filter_choices() -> list[tuple[str, str]]:
+    return [
+        (STATE_FILTER_ON_ROSTER, "在册党员"),
+        *[(s.value, s.label) for s in MemberState],
+        (STATE_FILTER_ENDED, "已减少（转出/出党/去世）"),
+        (STATE_FILTER_ALL, "全部"),
+    ]

@@ -1,0 +1,98 @@
+"""State changes and the history they leave."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from members.models import MemberState
+from members.services import member_change_state, member_create, member_update
+
+from ..conftest import World
+from ..factories import valid_id_number
+
+DAY = datetime.date(2025, 3, 1)
+
+
+def _reasons(member) -> list[str]:
+    return list(member.history.order_by("history_date", "history_id").values_list("history_change_reason", flat=True))
+
+
+def test_mobile_member_gets_destination_date_and_reason(world: World) -> None:
+    member = member_change_state(
+        member=world.member_a2,
+        state=MemberState.MOBILE,
+        on=DAY,
+        reason="外出务工",
+        destination="深圳市南山区",
+        actor=world.secretary_a,
+    )
+    member.refresh_from_db()
+    assert member.state == MemberState.MOBILE
+    assert member.mobile_destination == "深圳市南山区"
+    assert member.state_changed_on == DAY
+    assert member.state_reason == "外出务工"
+
+
+def test_mobile_without_destination_is_refused(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        member_change_state(member=world.member_a2, state=MemberState.MOBILE, on=DAY, reason="外出", destination=" ")
+    assert exc.value.message_dict["destination"] == ["流动党员须填写流入地。"]
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.NORMAL
+
+
+def test_lost_contact_records_the_date_and_back_to_normal_clears_it(world: World) -> None:
+    member = member_change_state(member=world.member_a2, state=MemberState.LOST, on=DAY, reason="多次联系未果")
+    assert member.lost_on == DAY
+    member = member_change_state(
+        member=member, state=MemberState.NORMAL, on=DAY + datetime.timedelta(days=30), reason="已恢复联系"
+    )
+    member.refresh_from_db()
+    assert member.state == MemberState.NORMAL
+    assert member.lost_on is None
+
+
+@pytest.mark.parametrize("ended", [MemberState.TRANSFERRED_OUT, MemberState.EXPELLED, MemberState.DECEASED])
+def test_ended_membership_cannot_change_again(world: World, ended: str) -> None:
+    member = member_change_state(member=world.member_a2, state=ended, on=DAY, reason="办理")
+    assert not member.is_on_roster
+    with pytest.raises(ValidationError) as exc:
+        member_change_state(member=member, state=MemberState.NORMAL, on=DAY, reason="恢复")
+    assert "不能直接变更为" in exc.value.message_dict["state"][0]
+
+
+def test_suspended_member_cannot_become_mobile_directly(world: World) -> None:
+    member = member_change_state(member=world.member_a2, state=MemberState.SUSPENDED, on=DAY, reason="停止党籍")
+    with pytest.raises(ValidationError) as exc:
+        member_change_state(member=member, state=MemberState.MOBILE, on=DAY, reason="外出", destination="上海")
+    assert exc.value.message_dict["state"] == ["“停止党籍”的党员不能直接变更为“流动党员”。"]
+
+
+def test_same_state_missing_reason_and_early_date_are_refused_together(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        member_change_state(member=world.member_a2, state=MemberState.NORMAL, on=datetime.date(2000, 1, 1), reason=" ")
+    errors = exc.value.message_dict
+    assert errors["state"] == ["新状态与当前状态相同。"]
+    assert errors["reason"] == ["请填写变更原因。"]
+    assert errors["on"] == ["变更日期不能早于入党日期。"]
+
+
+def test_history_keeps_every_change_with_who_and_why(world: World) -> None:
+    member = member_create(
+        name="历史党员",
+        id_number=valid_id_number(datetime.date(1992, 2, 2)),
+        branch=world.branch_a,
+        joined_on=datetime.date(2016, 7, 1),
+        confirmed_on=datetime.date(2017, 7, 1),
+        actor=world.secretary_a,
+    )
+    member_update(member=member, phone="13800000000", reason="本人申请更新手机号", actor=world.secretary_a)
+    member_change_state(member=member, state=MemberState.MOBILE, on=DAY, reason="借调", destination="省发改委", actor=world.staff)
+    assert _reasons(member) == ["新增党员", "本人申请更新手机号", "状态变更为流动党员：借调"]
+    latest = member.history.latest()
+    assert latest.history_user == world.staff
+    assert latest.state == MemberState.MOBILE
+    assert latest.prev_record.phone == "13800000000"

@@ -1,0 +1,115 @@
+"""Changing a member's state: the only way a member leaves the roster."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from members.models import Member, MemberState
+
+from ..conftest import World
+
+
+def url(member) -> str:
+    return reverse("members:state", args=[member.pk])
+
+
+def test_state_form_offers_only_allowed_transitions(world: World, as_secretary_a: Client) -> None:
+    response = as_secretary_a.get(url(world.member_a2))
+    assert response.status_code == 200
+    offered = {value for value, _ in response.context["form"].fields["state"].choices if value}
+    assert offered == {"mobile", "lost", "suspended", "transferred_out", "expelled", "deceased"}
+
+
+def test_member_cannot_change_own_state(world: World, as_member_a: Client) -> None:
+    assert as_member_a.get(url(world.member_a)).status_code == 403
+    response = as_member_a.post(url(world.member_a), {"state": "deceased", "on": "2025-01-01", "reason": "x"})
+    assert response.status_code == 403
+    world.member_a.refresh_from_db()
+    assert world.member_a.state == MemberState.NORMAL
+
+
+def test_other_branch_secretary_gets_404(world: World, as_secretary_b: Client) -> None:
+    response = as_secretary_b.post(
+        url(world.member_a), {"state": "mobile", "on": "2025-01-01", "reason": "x", "destination": "y"}
+    )
+    assert response.status_code == 404
+    world.member_a.refresh_from_db()
+    assert world.member_a.state == MemberState.NORMAL
+
+
+def test_state_wrong_method(world: World, as_secretary_a: Client) -> None:
+    assert as_secretary_a.put(url(world.member_a)).status_code == 405
+
+
+def test_becoming_mobile_records_destination_and_reason(world: World, as_secretary_a: Client) -> None:
+    response = as_secretary_a.post(
+        url(world.member_a2), {"state": "mobile", "on": "2025-04-01", "reason": "外出务工", "destination": "深圳市南山区"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:detail", args=[world.member_a2.pk])
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.MOBILE
+    assert world.member_a2.mobile_destination == "深圳市南山区"
+    assert world.member_a2.state_changed_on == datetime.date(2025, 4, 1)
+    latest = world.member_a2.history.latest()
+    assert latest.history_change_reason == "状态变更为流动党员：外出务工"
+    assert latest.history_user == world.secretary_a
+
+
+def test_mobile_without_destination_is_refused_next_to_the_field(world: World, as_secretary_a: Client) -> None:
+    response = as_secretary_a.post(url(world.member_a2), {"state": "mobile", "on": "2025-04-01", "reason": "外出务工"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["destination"] == ["流动党员须填写流入地。"]
+    assert 'value="2025-04-01"' in response.content.decode()
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.NORMAL
+
+
+def test_date_before_joining_comes_back_from_the_service_next_to_the_date(world: World, as_secretary_a: Client) -> None:
+    response = as_secretary_a.post(url(world.member_a2), {"state": "lost", "on": "2001-01-01", "reason": "失联"})
+    assert response.context["form"].errors["on"] == ["变更日期不能早于入党日期。"]
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.NORMAL
+
+
+def test_future_date_and_missing_reason_are_refused(world: World, as_secretary_a: Client) -> None:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = as_secretary_a.post(url(world.member_a2), {"state": "lost", "on": tomorrow.isoformat(), "reason": ""})
+    errors = response.context["form"].errors
+    assert errors["on"] == ["变更日期不能晚于今天。"]
+    assert "reason" in errors
+
+
+def test_transfer_out_takes_the_member_off_the_roster_but_keeps_the_record(world: World, as_secretary_a: Client) -> None:
+    as_secretary_a.post(url(world.member_a2), {"state": "transferred_out", "on": "2025-06-30", "reason": "调往省直机关"})
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.TRANSFERRED_OUT
+    assert Member.objects.filter(pk=world.member_a2.pk).exists()
+    listed = {m.name for m in as_secretary_a.get(reverse("members:list")).context["page"].object_list}
+    assert "李同志" not in listed
+    detail = as_secretary_a.get(reverse("members:detail", args=[world.member_a2.pk]))
+    assert detail.status_code == 200
+    assert "调往省直机关" in detail.content.decode()
+
+
+def test_ended_member_cannot_change_state_again(world: World, as_secretary_a: Client) -> None:
+    as_secretary_a.post(url(world.member_a2), {"state": "deceased", "on": "2025-06-30", "reason": "病故"})
+    page = as_secretary_a.get(url(world.member_a2))
+    assert "状态不能再变更" in page.content.decode()
+    response = as_secretary_a.post(url(world.member_a2), {"state": "normal", "on": "2025-07-01", "reason": "误操作"})
+    assert "state" in response.context["form"].errors
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.DECEASED
+
+
+def test_there_is_no_delete_anywhere(world: World, as_admin: Client) -> None:
+    with pytest.raises(NoReverseMatch):
+        reverse("members:delete", args=[world.member_a.pk])
+    for name in ("detail", "edit", "state"):
+        assert as_admin.delete(reverse(f"members:{name}", args=[world.member_a.pk])).status_code == 405
+    assert Member.objects.filter(pk=world.member_a.pk).exists()
