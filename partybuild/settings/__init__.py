@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "党组织与党员花名册接口。访问范围与网页一致：只能看到本人任职党组织及其下级。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs are for logged-in users of the intranet only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
