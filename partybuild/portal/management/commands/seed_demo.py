@@ -94,6 +94,7 @@ TREE: list[tuple[str, str | None, str, str, str, int | None]] = [
 
 BRANCH_A = "100101"
 BRANCH_B = "100201"
+UNTRAINED = {"100102", "100412"}
 # Ages and dates are drawn against a fixed day so that every run draws the same people.
 REFERENCE_DAY = datetime.date(2026, 10, 1)
 
@@ -151,7 +152,7 @@ class Command(BaseCommand):
         branches = [o for o in orgs.values() if o.kind == OrgKind.BRANCH]
         groups_by_branch: dict[int, list[Organization]] = {}
         for g in (o for o in orgs.values() if o.kind == OrgKind.GROUP):
-            parent = g.get_parent()
+            parent = Organization.objects.get_parent(g)
             groups_by_branch.setdefault(parent.pk, []).append(g)
         existing_ids = set(Member.objects.values_list("id_number", flat=True))
         per_branch = max(3, target // len(branches))
@@ -220,8 +221,14 @@ class Command(BaseCommand):
             if org.kind == OrgKind.GROUP:
                 continue
             pool = list(Member.objects.filter(branch__path__startswith=org.path, member_type=MemberType.FULL).order_by("pk")[:5])
+            started = org.term_start or datetime.date(2023, 1, 1)
             for title, member in zip(titles, pool, strict=False):
-                position_assign(org=org, member=member, title=title, started_on=org.term_start or datetime.date(2023, 1, 1))
+                # Most secretaries were trained a month after taking office; a few were not (a warning shows).
+                # (and again within the last year).
+                today = timezone.localdate()
+                trained = min(today, max(started + datetime.timedelta(days=30), today - datetime.timedelta(days=90)))
+                trained = None if org.code in UNTRAINED else trained
+                position_assign(org=org, member=member, title=title, started_on=started, trained_on=trained)
 
     def _states(self) -> None:
         """A few 流动党员 and a 失联党员, so the roster shows every common state."""
