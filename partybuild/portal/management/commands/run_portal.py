@@ -38,6 +38,13 @@ class Command(BaseCommand):
                 "--pidfile=",
             ],
         }
+        # Ctrl-C (SIGINT) and SIGTERM both stop everything, even when started from a script that
+        # ignores SIGINT for background jobs.
+        def _stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
         procs: dict[str, subprocess.Popen[bytes]] = {}
         for name, cmd in commands.items():
             procs[name] = subprocess.Popen(cmd)
