@@ -8,6 +8,8 @@
     var target = document.getElementById(btn.getAttribute("aria-controls"));
     if (!target) return;
     var expanded = btn.getAttribute("aria-expanded") === "true";
+    var item = btn.closest('[role="treeitem"]');
+    if (item) item.setAttribute("aria-expanded", expanded ? "false" : "true");
     if (expanded) {
       btn.setAttribute("aria-expanded", "false");
       target.hidden = true;
