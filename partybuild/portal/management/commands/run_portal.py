@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 "--pidfile=",
             ],
         }
+
         # Ctrl-C (SIGINT) and SIGTERM both stop everything, even when started from a script that
         # ignores SIGINT for background jobs.
         def _stop(signum: int, frame: object) -> None:
