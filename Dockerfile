@@ -52,4 +52,7 @@ USER 10001:10001
 
 EXPOSE 8000
 
-CMD ["gunicorn", "partybuild.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log leaves out query strings (%(U)s is the path alone) and the referer: searches
+# carry names, phone numbers and ID-number tails in the query string.
+CMD ["gunicorn", "partybuild.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(l)s %(u)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s %(L)s"]

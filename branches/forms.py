@@ -85,13 +85,8 @@ class OrganizationForm(BootstrapForm):
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
     term_start = forms.DateField(label="本届开始日期", required=False, widget=_date_input())
-    term_years = forms.IntegerField(
-        label="每届年限",
-        required=False,
-        min_value=1,
-        max_value=10,
-        error_messages={"min_value": "每届年限至少1年。", "max_value": "每届年限不超过10年。"},
-    )
+    # Its range (1-10 years) is the model's rule, reported by the service next to this field.
+    term_years = forms.IntegerField(label="每届年限", required=False)
     term_extended_until = forms.DateField(
         label="经批准延期至", required=False, widget=_date_input(), help_text="仅在经批准延期换届时填写，一般不超过1年。"
     )
@@ -130,14 +125,6 @@ class OrganizationForm(BootstrapForm):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("kind") == OrgKind.GROUP and any(data.get(name) for name in TERM_FIELDS if name in self.fields):
-            self.add_error("term_start", "党小组不设届期，请清空届期各项。")
-        if data.get("term_years") and not data.get("term_start"):
-            self.add_error("term_start", "填写每届年限时请同时填写本届开始日期。")
-        return data
 
 
 class _OrgSelect(forms.Select):
@@ -210,9 +197,21 @@ class PositionForm(BootstrapForm):
         label="最近培训日期", required=False, widget=_date_input(), help_text="书记应在任职6个月内参加培训，此后每年至少一次。"
     )
 
-    def __init__(self, *args: Any, org: Organization, members: QuerySet[Member], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org: Organization, members: QuerySet[Member], shown: Iterable[Member] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
+        field = self.fields["member"]
+        # Every candidate is valid input; only ``shown`` (and the one chosen) are drawn as options:
+        # a committee's subtree may hold 100,000 members. The search box loads others.
+        field.queryset = members
+        options = {m.pk: m for m in shown}
+        chosen = self.data.get(self.add_prefix("member")) if self.is_bound else None
+        if chosen and str(chosen).isdigit() and int(chosen) not in options:
+            picked = members.filter(pk=int(chosen)).first()
+            if picked is not None:
+                options = {picked.pk: picked, **options}
+        field.widget.choices = [("", "请选择")] + [(pk, field.label_from_instance(m)) for pk, m in options.items()]
         if org.kind == OrgKind.GROUP:
             titles = [PositionTitle.GROUP_LEADER]
         else:

@@ -10,9 +10,12 @@ import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
+
+from .validators import validate_org_date
 
 
 class OrgKind(models.TextChoices):
@@ -57,15 +60,27 @@ class OrgStatus(models.TextChoices):
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
+    """``day`` moved by whole years (29 February becomes the 28th). Beyond the calendar's range
+    (years 1..9999) the result is clamped to ``date.min``/``date.max`` instead of raising."""
+    year = day.year + years
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by whole months (the day clamped to the month's last); clamped like add_years."""
     month_index = day.month - 1 + months
     year = day.year + month_index // 12
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     month = month_index % 12 + 1
     last = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day.day, last))
@@ -110,7 +125,7 @@ class Organization(MP_Node):
     code = models.CharField("党组织编码", max_length=40, unique=True, error_messages={"unique": "该党组织编码已被使用。"})
     kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
     category = models.CharField("单位类别", max_length=30, choices=OrgCategory.choices, default=OrgCategory.GOVERNMENT)
-    founded_on = models.DateField("成立日期", null=True, blank=True)
+    founded_on = models.DateField("成立日期", null=True, blank=True, validators=[validate_org_date])
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
 
@@ -118,10 +133,15 @@ class Organization(MP_Node):
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     dissolve_reason = models.CharField("撤销原因", max_length=200, blank=True)
 
-    term_start = models.DateField("本届开始日期", null=True, blank=True)
-    term_years = models.PositiveSmallIntegerField("每届年限", null=True, blank=True)
+    term_start = models.DateField("本届开始日期", null=True, blank=True, validators=[validate_org_date])
+    term_years = models.PositiveSmallIntegerField(
+        "每届年限",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "每届年限至少1年。"), MaxValueValidator(10, "每届年限不超过10年。")],
+    )
     term_end = models.DateField("本届届满日期", null=True, blank=True, editable=False)
-    term_extended_until = models.DateField("经批准延期至", null=True, blank=True)
+    term_extended_until = models.DateField("经批准延期至", null=True, blank=True, validators=[validate_org_date])
     term_adjust_note = models.CharField("延期或提前换届批准情况", max_length=200, blank=True)
     term_status = models.CharField("换届状态", max_length=20, choices=TermStatus.choices, default=TermStatus.NONE, db_index=True)
 
@@ -178,6 +198,8 @@ class Organization(MP_Node):
             errors["term_extended_until"] = "请先填写本届开始日期和每届年限。"
         if self.kind == OrgKind.GROUP and (self.term_start or self.term_years):
             errors["term_start"] = "党小组不设届期。"
+        elif self.term_years and not self.term_start:
+            errors["term_start"] = "填写每届年限时请同时填写本届开始日期。"
         if self.term_start and self.founded_on and self.term_start < self.founded_on:
             errors["term_start"] = "本届开始日期不能早于成立日期。"
         if self.status == OrgStatus.DISSOLVED and not self.dissolved_on:

@@ -257,3 +257,34 @@ def search_orgs(user: Any, text: str, limit: int = 50) -> list[dict[str, Any]]:
         if scope.covers_path(p.path)
     }
     return [{"org": o, "member_count": counts.get(o.pk, 0), "parent": parents.get(o.path[:-STEP])} for o in orgs]
+
+
+# --- committee position candidates -------------------------------------------------------------
+
+POSITION_CANDIDATE_LIMIT = 30
+
+
+def position_candidates(org: Organization) -> QuerySet[Member]:
+    """Members on the roster who may hold a position here: the organization's subtree; for a
+    党小组, the members of its branch. The form validates a chosen member against this."""
+    if org.kind == OrgKind.GROUP:
+        where = Q(branch__path=org.path[:-STEP])
+    else:
+        where = Q(branch__path__startswith=org.path)
+    return (
+        Member.objects.filter(where, state__in=ON_ROSTER_STATES).select_related("branch").order_by("branch__path", "name", "pk")
+    )
+
+
+def search_position_candidates(
+    org: Organization, text: str, *, limit: int = POSITION_CANDIDATE_LIMIT
+) -> tuple[list[Member], bool]:
+    """Up to ``limit`` candidates whose name or phone contains ``text`` (all of them when it is
+    empty), and whether there were more. One query: a committee's subtree may hold 100,000 members,
+    so the select never lists them all."""
+    qs = position_candidates(org)
+    text = " ".join(text.split())[:50]
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(phone__contains=text))
+    found = list(qs[: limit + 1])
+    return found[:limit], len(found) > limit

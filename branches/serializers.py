@@ -124,6 +124,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class OrganizationUpdateSerializer(serializers.ModelSerializer):
     """The fields a PATCH may change. The place in the tree changes only through ``move``."""
 
+    # Plain integer: its range (1-10) is the model's rule, reported with the model's message.
+    term_years = serializers.IntegerField(label="每届年限", required=False, allow_null=True)
+
     class Meta:
         model = Organization
         fields = list(ORG_EDITABLE_FIELDS)

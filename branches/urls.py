@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
     path("<int:pk>/positions/new/", views.position_add, name="position_add"),
+    path("<int:pk>/positions/candidates/", views.position_candidates, name="position_candidates"),
     path("positions/<int:pk>/end/", views.position_end, name="position_end"),
 ]

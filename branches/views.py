@@ -11,13 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.models import ON_ROSTER_STATES, Member
 from partybuild.accounts.access import (
     can_create_top_level_org,
     can_write_org,
@@ -233,23 +231,15 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 # --- committee positions -------------------------------------------------------------------------
 
 
-def _position_candidates(org: Organization) -> Any:
-    """Members on the roster who may hold a position here: the organization's subtree; for a
-    党小组, the members of its branch."""
-    if org.kind == OrgKind.GROUP:
-        where = Q(branch__path=org.path[:-STEP])
-    else:
-        where = Q(branch__path__startswith=org.path)
-    return Member.objects.filter(where, state__in=ON_ROSTER_STATES).select_related("branch").order_by("branch__path", "name")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Appoint a member of the subtree to a committee position: anyone who may change the organization."""
     org = get_org_for_user(request.user, pk, write=True)
     _require_active(org)
-    form = PositionForm(request.POST or None, org=org, members=_position_candidates(org))
+    # The select offers the first few candidates; the search box loads others (position_candidates).
+    shown, more = selectors.search_position_candidates(org, "")
+    form = PositionForm(request.POST or None, org=org, members=selectors.position_candidates(org), shown=shown)
     if request.method == "POST" and form.is_valid():
         try:
             position = services.position_assign(org=org, actor=request.user, **form.cleaned_data)
@@ -261,8 +251,33 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "branches/position_form.html",
-        {"form": form, "org": org, "breadcrumbs": selectors.org_breadcrumbs(request.user, org)},
+        {
+            "form": form,
+            "org": org,
+            "more_candidates": more,
+            "candidate_limit": selectors.POSITION_CANDIDATE_LIMIT,
+            "breadcrumbs": selectors.org_breadcrumbs(request.user, org),
+        },
     )
+
+
+@login_required
+@require_GET
+def position_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The <option>s of the member select on the new-position page (htmx, as the user types):
+    at most 30 members on the roster of the organization's subtree whose name or phone contains
+    ``?q=``. Anyone who may change the organization; out of scope 404; dissolved 403."""
+    org = get_org_for_user(request.user, pk, write=True)
+    _require_active(org)
+    query = request.GET.get("q", "")
+    members, more = selectors.search_position_candidates(org, query)
+    context = {
+        "members": members,
+        "more": more,
+        "query": query.strip(),
+        "limit": selectors.POSITION_CANDIDATE_LIMIT,
+    }
+    return render(request, "branches/_position_candidate_options.html", context)
 
 
 @login_required

@@ -8,25 +8,37 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from branches.filters import IntegerFilter, scoped_org
+from branches.filters import IntegerFilter, OrgIdFilter, scoped_org
 from branches.models import OrgKind, add_years
 
 from .models import Education, Member, MemberState, MemberType
 
+# The Party was founded in 1921; a year past 2100 is a typing error, not a filter.
+JOINED_YEAR_MIN, JOINED_YEAR_MAX = 1921, 2100
+AGE_MIN, AGE_MAX = 0, 150
 
-def _years(value: int) -> int:
-    # Ages outside 0..150 mean nothing; clamping keeps the date arithmetic in range.
-    return max(0, min(int(value), 150))
+
+def _age_filter(method: str, label: str) -> IntegerFilter:
+    return IntegerFilter(
+        method=method, label=label, min_value=AGE_MIN, max_value=AGE_MAX, message=f"年龄应在{AGE_MIN}至{AGE_MAX}岁之间。"
+    )
 
 
 class MemberFilter(django_filters.FilterSet):
-    org = IntegerFilter(method="filter_org", label="所在党组织（含下级）ID")
+    org = OrgIdFilter(method="filter_org", label="所在党组织（含下级）ID")
     member_type = django_filters.ChoiceFilter(choices=MemberType.choices, label="人员类别")
     state = django_filters.ChoiceFilter(choices=MemberState.choices, label="党员状态")
     education = django_filters.ChoiceFilter(choices=Education.choices, label="学历")
-    joined_year = IntegerFilter(field_name="joined_on", lookup_expr="year", label="入党年份")
-    age_min = IntegerFilter(method="filter_age_min", label="年龄不小于（周岁）")
-    age_max = IntegerFilter(method="filter_age_max", label="年龄不大于（周岁）")
+    joined_year = IntegerFilter(
+        field_name="joined_on",
+        lookup_expr="year",
+        label=f"入党年份（{JOINED_YEAR_MIN}-{JOINED_YEAR_MAX}）",
+        min_value=JOINED_YEAR_MIN,
+        max_value=JOINED_YEAR_MAX,
+        message=f"入党年份应在{JOINED_YEAR_MIN}至{JOINED_YEAR_MAX}之间。",
+    )
+    age_min = _age_filter("filter_age_min", "年龄不小于（周岁）")
+    age_max = _age_filter("filter_age_max", "年龄不大于（周岁）")
 
     class Meta:
         model = Member
@@ -43,9 +55,9 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_age_min(self, queryset: QuerySet[Member], name: str, value: int) -> QuerySet[Member]:
         # Aged at least N today: born on or before today N years ago.
-        return queryset.filter(birth_date__lte=add_years(timezone.localdate(), -_years(value)))
+        return queryset.filter(birth_date__lte=add_years(timezone.localdate(), -value))
 
     def filter_age_max(self, queryset: QuerySet[Member], name: str, value: int) -> QuerySet[Member]:
         # Aged at most N today: born after today N+1 years ago.
-        earliest = add_years(timezone.localdate(), -(_years(value) + 1)) + datetime.timedelta(days=1)
+        earliest = add_years(timezone.localdate(), -(value + 1)) + datetime.timedelta(days=1)
         return queryset.filter(birth_date__gte=earliest)

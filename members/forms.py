@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +15,6 @@ from partybuild.accounts.access import writable_orgs
 from . import selectors
 from .models import ENDED_STATES, Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
 from .services import STATE_TRANSITIONS
-from .validators import id_number_birth_date, id_number_gender, validate_id_number
 
 
 class DateInput(forms.DateInput):
@@ -74,7 +72,7 @@ class MemberFilterForm(PortalForm):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
         for name in ("org", "member_type", "state", "education", "age"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-        self.fields["q"].widget.attrs["placeholder"] = "姓名、手机号或身份证号后几位"
+        self.fields["q"].widget.attrs["placeholder"] = "姓名、手机号或身份证号后4-6位"
         self.fields["joined_year"].widget.attrs["placeholder"] = "如 2010"
 
     def filters(self, today: datetime.date) -> selectors.MemberFilters:
@@ -203,37 +201,6 @@ class MemberForm(PortalForm):
         shown = [g for g in group_field.queryset if g.path.startswith(branch.path) and g.depth == branch.depth + 1]
         group_field.widget.choices = [("", "（不属于党小组）")] + [(g.pk, g.short_name) for g in shown]
 
-    def clean_id_number(self) -> str:
-        return validate_id_number(self.cleaned_data["id_number"])
-
-    def clean_phone(self) -> str:
-        phone = "".join((self.cleaned_data.get("phone") or "").split())
-        if phone and not all(ch.isdigit() or ch in "+-" for ch in phone):
-            raise ValidationError("手机号码只能包含数字。")
-        return phone
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        number = data.get("id_number")
-        if number:
-            born = id_number_birth_date(number)
-            if data.get("birth_date") and born and data["birth_date"] != born:
-                self.add_error("birth_date", f"出生日期与公民身份号码不符（号码中为{born:%Y-%m-%d}）。")
-            # Only when either was typed now: a legacy record that disagrees stays editable.
-            touched = {"gender", "id_number"} & set(self.changed_data)
-            if touched and data.get("gender") and data["gender"] != id_number_gender(number):
-                self.add_error("gender", "性别与公民身份号码不符（第17位奇数为男，偶数为女）。")
-        branch, group = data.get("branch"), data.get("group")
-        if (
-            branch is not None
-            and group is not None
-            and not (group.path.startswith(branch.path) and group.depth == branch.depth + 1)
-        ):
-            self.add_error("group", "所选党小组不属于该党支部。")
-        if branch is not None and branch.kind != OrgKind.BRANCH:
-            self.add_error("branch", "所在党支部必须是党支部。")
-        return data
-
     def service_fields(self) -> dict[str, Any]:
         """cleaned_data as the member services take it (empty birth date and gender left for the
         service to derive)."""
@@ -260,7 +227,8 @@ class MemberStateForm(PortalForm):
 
     state = forms.ChoiceField(label="变更为")
     on = forms.DateField(label="变更日期", widget=DateInput)
-    reason = forms.CharField(label="变更原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+    # Required, but the service says so (with the other errors of the same submission).
+    reason = forms.CharField(label="变更原因", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     destination = forms.CharField(label="流入地", max_length=200, required=False, help_text="变更为流动党员时必填。")
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
@@ -269,21 +237,10 @@ class MemberStateForm(PortalForm):
         allowed = STATE_TRANSITIONS.get(member.state, set())
         self.fields["state"].choices = _blank() + [(s.value, s.label) for s in MemberState if s in allowed]
         self.fields["on"].initial = timezone.localdate()
+        self.fields["reason"].show_required = True  # type: ignore[attr-defined]
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
 
     @property
     def ended_states(self) -> list[str]:
         return [s.value for s in ENDED_STATES]
-
-    def clean_on(self) -> datetime.date:
-        on = self.cleaned_data["on"]
-        if on > timezone.localdate():
-            raise ValidationError("变更日期不能晚于今天。")
-        return on
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("state") == MemberState.MOBILE and not (data.get("destination") or "").strip():
-            self.add_error("destination", "流动党员须填写流入地。")
-        return data

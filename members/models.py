@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .validators import id_number_birth_date, mask_id_number, validate_id_number
+from .validators import id_number_birth_date, mask_id_number, validate_id_number, validate_phone
 
 
 class Gender(models.TextChoices):
@@ -70,13 +70,15 @@ class Member(models.Model):
     # 基本信息
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    id_number = models.CharField(
+        "公民身份号码", max_length=18, unique=True, error_messages={"unique": "该公民身份号码已登记，不能重复录入。"}
+    )
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     birth_date = models.DateField("出生日期", db_index=True)
     native_place = models.CharField("籍贯", max_length=50, blank=True)
     education = models.CharField("学历", max_length=30, choices=Education.choices, blank=True, db_index=True)
     degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
-    phone = models.CharField("手机号码", max_length=20, blank=True, db_index=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True, db_index=True, validators=[validate_phone])
     residence = models.CharField("现居住地", max_length=200, blank=True)
     household_registration = models.CharField("户籍所在地", max_length=200, blank=True)
 

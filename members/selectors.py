@@ -62,14 +62,19 @@ def normalize_search(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip()
 
 
+# The tail of a 公民身份号码 that a search may match: enough to pick a person out, never the whole
+# number (searches are GET requests, and URLs reach access logs and browser histories).
+ID_TAIL_MIN, ID_TAIL_MAX = 4, 6
+
+
 def _looks_like_id_tail(q: str) -> bool:
     body = q.upper()
-    return len(body) >= 4 and all(ch.isdigit() or ch == "X" for ch in body) and "X" not in body[:-1]
+    return ID_TAIL_MIN <= len(body) <= ID_TAIL_MAX and all(ch.isdigit() or ch == "X" for ch in body) and "X" not in body[:-1]
 
 
 def search_q(raw: str) -> Q:
-    """Name (contains), phone (contains) or — for 4+ digits, optionally ending in X — the end of the
-    公民身份号码.
+    """Name (contains), phone (contains) or — for 4 to 6 digits, the last may be X — the end of
+    the 公民身份号码. A longer string is never matched against the number.
 
     Only members the user manages can be matched on more digits than the mask shows: the visible
     but unmanaged set is at most the user's own record.

@@ -89,6 +89,10 @@ class MemberWriteSerializer(serializers.ModelSerializer):
     )
     # Plain text: the service normalizes full-width digits and spaces, then checks the number.
     id_number = serializers.CharField(label="公民身份号码", max_length=40, help_text="公民身份号码，18位，末位可为X")
+    # Plain text too: the service removes spaces and full-width digits, then the model checks the format.
+    phone = serializers.CharField(
+        label="手机号码", max_length=40, required=False, allow_blank=True, help_text="11位手机号码或带区号的固定电话"
+    )
 
     class Meta:
         model = Member

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import ENDED_STATES, Member, MemberState
 from .validators import id_number_birth_date, id_number_gender, normalize_id_number
@@ -42,7 +44,8 @@ def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
         out["id_number"] = normalize_id_number(out["id_number"])
     for key in ("name", "phone"):
         if key in out and isinstance(out[key], str):
-            out[key] = "".join(out[key].split()) if key == "phone" else out[key].strip()
+            # Full-width digits and spaces are how numbers arrive from office documents.
+            out[key] = "".join(unicodedata.normalize("NFKC", out[key]).split()) if key == "phone" else out[key].strip()
     return out
 
 
@@ -56,6 +59,47 @@ def _fill_from_id_number(member: Member) -> None:
         member.gender = id_number_gender(member.id_number)
 
 
+# What an edit may write back: the roster fields, never the state fields (those change only in
+# member_change_state), so a stale or tampered instance cannot undo a state change.
+MEMBER_UPDATE_SAVE_FIELDS = (*MEMBER_EDITABLE_FIELDS, "updated_at")
+
+
+def member_edit_refusal(member: Member) -> str | None:
+    """Why the record may not be edited any more (membership ended), or None."""
+    if member.state in ENDED_STATES:
+        label = MemberState(member.state).label.removeprefix("已")
+        return f"该党员已{label}，档案不能再修改。"
+    return None
+
+
+def gender_mismatch_errors(member: Member) -> dict[str, str]:
+    """性别 must agree with the 17th digit of the 公民身份号码 (odd: 男, even: 女)."""
+    number = member.id_number or ""
+    if len(number) != 18 or not number[16].isdigit() or not member.gender:
+        return {}  # an invalid number is reported on its own field
+    if member.gender != id_number_gender(number):
+        return {"gender": "性别与公民身份号码不符（第17位奇数为男，偶数为女）。"}
+    return {}
+
+
+def _full_clean(member: Member, extra: dict[str, str]) -> None:
+    """full_clean, with the service's own field errors reported alongside the model's."""
+    errors: dict[str, list[str]] = {name: [message] for name, message in extra.items()}
+    try:
+        member.full_clean()
+    except ValidationError as exc:
+        for name, field_errors in exc.error_dict.items():
+            if name == "birth_date" and "id_number" in exc.error_dict and member.birth_date is None:
+                # 出生日期 left empty follows from the number: the number's own error says it all.
+                field_errors = [e for e in field_errors if e.code not in ("blank", "null")]
+            for message in ValidationError(field_errors).messages if field_errors else []:
+                if message not in errors.get(name, []):
+                    errors.setdefault(name, []).append(message)
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def member_create(*, actor: Any = None, reason: str = "", **fields: Any) -> Member:
     unknown = set(fields) - set(MEMBER_EDITABLE_FIELDS)
@@ -63,7 +107,7 @@ def member_create(*, actor: Any = None, reason: str = "", **fields: Any) -> Memb
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     member = Member(**_normalize(fields))
     _fill_from_id_number(member)
-    member.full_clean()
+    _full_clean(member, gender_mismatch_errors(member))
     member._history_user = actor
     member._change_reason = reason or "新增党员"
     member.save()
@@ -75,13 +119,21 @@ def member_update(*, member: Member, actor: Any = None, reason: str = "", **fiel
     unknown = set(fields) - set(MEMBER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    for name, value in _normalize(fields).items():
+    # Apply the edit to the current row, locked: the caller's instance may be stale.
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    refusal = member_edit_refusal(member)
+    if refusal:
+        raise ValidationError({NON_FIELD_ERRORS: refusal})
+    values = _normalize(fields)
+    changed = {name for name in ("gender", "id_number") if name in values and getattr(member, name) != values[name]}
+    for name, value in values.items():
         setattr(member, name, value)
     _fill_from_id_number(member)
-    member.full_clean()
+    # Only when either was changed now: a legacy record that disagrees stays editable.
+    _full_clean(member, gender_mismatch_errors(member) if {"gender", "id_number"} & changed else {})
     member._history_user = actor
     member._change_reason = reason or "修改党员信息"
-    member.save()
+    member.save(update_fields=MEMBER_UPDATE_SAVE_FIELDS)
     return member
 
 
@@ -119,6 +171,8 @@ def member_change_state(
         errors["reason"] = "请填写变更原因。"
     if on is None:
         errors["on"] = "请填写变更日期。"
+    elif on > timezone.localdate():
+        errors["on"] = "变更日期不能晚于今天。"
     elif on < member.joined_on:
         errors["on"] = "变更日期不能早于入党日期。"
     if state == MemberState.MOBILE and not destination.strip():

@@ -11,7 +11,15 @@ import datetime
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from stdnum.cn import ric
+
+# A mobile number (11 digits starting with 1) or a landline with its area code (010-12345678).
+validate_phone = RegexValidator(
+    r"^(?:1\d{10}|0\d{2,3}-?\d{7,8})$",
+    "请填写11位手机号码（以1开头），或带区号的固定电话（如010-12345678）。",
+    code="phone",
+)
 
 
 def normalize_id_number(raw: str) -> str:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import Organization, OrgKind, OrgStatus
 from partybuild.accounts.access import (
+    can_see_org,
     get_member_for_user,
     get_org_for_user,
     id_number_for,
@@ -34,7 +35,7 @@ from partybuild.accounts.access import (
 
 from . import selectors
 from .forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
-from .services import member_change_state, member_create, member_update
+from .services import member_change_state, member_create, member_edit_refusal, member_update
 
 PAGE_SIZE = 50
 ROWS_TARGET = "member-rows"
@@ -118,6 +119,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "member": member,
         "can_manage": can_manage,
+        "edit_refusal": member_edit_refusal(member),
+        # The branch's own page only for those whose scope covers it (a member sees no organizations).
+        "sees_branch": can_see_org(request.user, member.branch),
         "shown_id_number": id_number_for(request.user, member),
         "age": member.age_on(today),
         "standing_years": member.party_standing_years(today),
@@ -157,9 +161,12 @@ def member_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Those who manage the member: change the roster fields (not the state). The member themself:
-    403. Anyone else: 404."""
+    """Those who manage the member: change the roster fields (not the state). A member whose
+    membership ended (转出, 出党, 去世): 403 for everyone. The member themself: 403. Anyone else: 404."""
     member = get_member_for_user(request.user, pk, write=True)
+    refusal = member_edit_refusal(member)
+    if refusal:
+        raise PermissionDenied(refusal)
     original_name = member.name
     form = MemberForm(request.POST or None, user=request.user, member=member, initial=member_initial(member))
     if request.method == "POST" and form.is_valid():

@@ -201,7 +201,7 @@ def test_id_number_in_use_is_400(world: World, as_secretary_a) -> None:
     response = post(as_secretary_a, MEMBERS, new_member(world.branch_a.pk, id_number=world.member_b.id_number))
     assert response.status_code == 400
     assert list(response.json()) == ["id_number"]
-    assert "已存在" in response.json()["id_number"][0]
+    assert response.json()["id_number"] == ["该公民身份号码已登记，不能重复录入。"]
 
 
 def test_add_member_to_a_branch_outside_scope_is_refused(world: World, as_secretary_b) -> None:
