@@ -1,0 +1,1 @@
+"""Benchmarks and their data generators. Results are written up in docs/performance.md."""
