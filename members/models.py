@@ -155,35 +155,92 @@ class Member(models.Model):
         return max(0, day.year - c.year - ((day.month, day.day) < (c.month, c.day)))
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        from .rules import OrgRef, check_member
+
         if self.id_number:
             try:
                 self.id_number = validate_id_number(self.id_number)
-            except ValidationError as exc:
-                errors["id_number"] = exc.messages[0]
-            else:
-                birth = id_number_birth_date(self.id_number)
-                if self.birth_date and birth and birth != self.birth_date:
-                    errors["birth_date"] = f"出生日期与公民身份号码不符（号码中为{birth:%Y-%m-%d}）。"
-        if self.member_type == MemberType.FULL and not self.confirmed_on:
-            errors["confirmed_on"] = "正式党员必须填写转正日期。"
-        if self.member_type == MemberType.PROBATIONARY and self.confirmed_on:
-            errors["confirmed_on"] = "预备党员不应填写转正日期。"
-        if self.confirmed_on and self.joined_on and self.confirmed_on <= self.joined_on:
-            errors["confirmed_on"] = "转正日期必须晚于入党日期。"
-        if self.joined_on and self.birth_date and self.joined_on < self.birth_date:
-            errors["joined_on"] = "入党日期不能早于出生日期。"
-        if self.branch_id:
-            branch = self.branch
-            if branch.kind != "branch":
-                errors["branch"] = "所在党支部必须是党支部，不能是党委、党总支或党小组。"
-            elif self.group_id:
-                group = self.group
-                if group.kind != "group" or not group.path.startswith(branch.path) or group.depth != branch.depth + 1:
-                    errors["group"] = "所选党小组不属于该党支部。"
-        if self.state == MemberState.MOBILE and not self.mobile_destination:
-            errors["mobile_destination"] = "流动党员须填写流入地。"
-        if self.state == MemberState.LOST and not self.lost_on:
-            errors["lost_on"] = "失联党员须填写失联日期。"
+            except ValidationError:
+                pass  # reported by check_member, next to the field
+        values = {f: getattr(self, f) for f in ("id_number", "birth_date", "joined_on", "confirmed_on", "member_type")}
+        errors = check_member(
+            values,
+            branch=OrgRef.of(self.branch) if self.branch_id else None,
+            group=OrgRef.of(self.group) if self.group_id else None,
+        )
         if errors:
             raise ValidationError(errors)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    PARSING = "parsing", "正在检查"
+    READY = "ready", "待确认"
+    INVALID = "invalid", "有错误"
+    APPLYING = "applying", "正在导入"
+    APPLIED = "applied", "已导入"
+    FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+def _import_upload_to(instance: RosterImport, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"imports/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class RosterImport(models.Model):
+    """One upload of a roster file: its preview, its outcome, and the original file for the record."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="roster_imports", verbose_name="导入人"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True, db_index=True)
+    file = models.FileField("原始文件", upload_to=_import_upload_to)
+    file_name = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    is_async = models.BooleanField("后台处理", default=False)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("待处理", default=0)
+    count_new = models.PositiveIntegerField("新增", default=0)
+    count_changed = models.PositiveIntegerField("修改", default=0)
+    count_unchanged = models.PositiveIntegerField("无变化", default=0)
+    count_error_rows = models.PositiveIntegerField("错误行", default=0)
+    header_row = models.PositiveIntegerField("表头所在行", default=0)
+    unknown_headers = models.JSONField("未识别的列", default=list, blank=True)
+    unstored_headers = models.JSONField("已识别但不导入的列", default=list, blank=True)
+    errors = models.JSONField("错误（前1000条）", default=list, blank=True)
+    error_total = models.PositiveIntegerField("错误条数", default=0)
+    changes = models.JSONField("修改示例（前200行）", default=list, blank=True)
+    message = models.TextField("说明", blank=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    applied_created = models.PositiveIntegerField("实际新增", default=0)
+    applied_updated = models.PositiveIntegerField("实际修改", default=0)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "花名册导入"
+        verbose_name_plural = "花名册导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0 if self.status in (ImportStatus.QUEUED, ImportStatus.PARSING, ImportStatus.APPLYING) else 100
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.PARSING, ImportStatus.APPLYING)
+
+
+class RosterImportLock(models.Model):
+    """A single row; applying an import locks it FOR UPDATE so only one import writes at a time."""
+
+    class Meta:
+        verbose_name = "导入锁"
+        verbose_name_plural = "导入锁"

@@ -200,6 +200,35 @@ def id_number_for(user: Any, member: Member) -> str:
     return member.id_number if manages_member(user, member) else member.masked_id_number
 
 
+# --- roster imports ----------------------------------------------------------------------------
+
+
+def can_import_roster(user: Any) -> bool:
+    """系统管理员 and 党务干部 import rosters (into organizations in their scope)."""
+    scope = scope_for(user)
+    return scope.is_admin or any(role == Role.STAFF for role, _ in scope.roles)
+
+
+def visible_imports(user: Any) -> QuerySet[Any]:
+    """Admins see every import; others the ones they uploaded."""
+    from members.models import RosterImport
+
+    if scope_for(user).is_admin:
+        return RosterImport.objects.all()
+    if not can_import_roster(user):
+        return RosterImport.objects.none()
+    return RosterImport.objects.filter(created_by=user)
+
+
+def get_import_for_user(user: Any, pk: Any) -> Any:
+    from members.models import RosterImport
+
+    try:
+        return visible_imports(user).select_related("created_by").get(pk=int(pk))
+    except (RosterImport.DoesNotExist, TypeError, ValueError):
+        raise Http404("导入记录不存在") from None
+
+
 def notification_recipients_for_paths(org_paths: list[str]) -> dict[str, set[int]]:
     """For each organization path, the users whose scope covers it (staff and secretaries above or
     at it, and admins). Two queries whatever the number of organizations."""

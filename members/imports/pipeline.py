@@ -1,0 +1,383 @@
+"""The roster import: preview (read, normalize, judge, compare) and apply (all rows or none).
+
+Preview streams the file once, judges every row with the same rules as the roster form
+(members.rules), compares it with the roster in chunks of CHUNK rows, and stages the rows to
+insert or update in a file beside the upload. Apply reads the staged rows back and writes them
+with bulk inserts and updates inside one transaction, with a history record per member that
+names the import as its cause. Memory stays flat: nothing holds the whole file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import pickle
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from branches.models import Organization, OrgKind, OrgStatus
+from members.models import ENDED_STATES, Member, MemberState
+from members.rules import OrgRef, check_member
+from members.validators import id_number_birth_date, id_number_gender, mask_id_number
+from partybuild.accounts.access import scope_for
+
+from .columns import BY_HEADER, STORED_COLUMNS, Column
+from .normalize import CellError
+from .reader import FileError, RosterSheet, open_roster
+
+CHUNK = 2000
+MAX_STORED_ERRORS = 1000
+MAX_STORED_CHANGES = 200
+Progress = Callable[[int, int], None]
+
+# Fields an import may set. State flags map onto ``state`` (see _state_from_flags).
+FIELDS = [c.field for c in STORED_COLUMNS if c.field not in {"is_lost", "is_mobile", "branch", "group"}]
+COMPARED = [*FIELDS, "branch_id", "group_id", "state"]
+HEADER_OF = {c.field: c.header for c in STORED_COLUMNS}
+HEADER_OF.update({"branch_id": "所在党支部", "group_id": "所在党小组", "branch": "所在党支部", "group": "所在党小组"})
+HEADER_OF.update({"state": "是否流动党员", "mobile_destination": "流入地", "lost_on": "失联日期"})
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class PreviewResult:
+    total: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_rows: int = 0
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+    unstored_headers: list[str] = field(default_factory=list)
+    header_row: int = 0
+
+
+class ScopeIndex:
+    """The importer's 党支部 and 党小组, found by code, full name or short name. Two queries."""
+
+    def __init__(self, user: Any) -> None:
+        scope = scope_for(user)
+        orgs = Organization.objects.filter(scope.org_q(), kind__in=[OrgKind.BRANCH, OrgKind.GROUP]).values(
+            "pk", "code", "name", "short_name", "kind", "path", "depth", "status"
+        )
+        self.scope = scope
+        self.branches: dict[str, list[OrgRef]] = {}
+        self.groups: dict[tuple[str, str], list[OrgRef]] = {}
+        self.by_pk: dict[int, OrgRef] = {}
+        rows = list(orgs)
+        for o in rows:
+            ref = OrgRef(
+                pk=o["pk"],
+                kind=o["kind"],
+                path=o["path"],
+                depth=o["depth"],
+                name=o["name"],
+                active=o["status"] == OrgStatus.ACTIVE,
+            )
+            self.by_pk[ref.pk] = ref
+            if o["kind"] == OrgKind.BRANCH:
+                for key in {o["code"], o["name"], o["short_name"]}:
+                    self.branches.setdefault(key, []).append(ref)
+        for o in rows:
+            if o["kind"] == OrgKind.GROUP:
+                ref = self.by_pk[o["pk"]]
+                parent_path = o["path"][: -Organization.steplen]
+                for key in {o["code"], o["name"], o["short_name"]}:
+                    self.groups.setdefault((parent_path, key), []).append(ref)
+
+    def branch(self, value: str) -> OrgRef:
+        found = self.branches.get(value, [])
+        if not found:
+            raise CellError(f"找不到党支部“{value}”：请填写您管理范围内党支部的党组织编码、全称或简称。")
+        if len(found) > 1:
+            raise CellError(f"“{value}”对应多个党支部，请改填党组织编码。")
+        if not found[0].active:
+            raise CellError(f"党支部“{value}”已撤销。")
+        return found[0]
+
+    def group(self, branch: OrgRef, value: str) -> OrgRef:
+        found = self.groups.get((branch.path, value), [])
+        if not found:
+            raise CellError(f"党支部“{branch.name}”下没有党小组“{value}”。")
+        if len(found) > 1:
+            raise CellError(f"“{value}”对应多个党小组，请改填党组织编码。")
+        return found[0]
+
+
+def _state_from_flags(values: dict[str, Any], current: str | None) -> str:
+    lost, mobile = values.pop("is_lost", None), values.pop("is_mobile", None)
+    if lost is None and mobile is None:
+        return current or MemberState.NORMAL
+    if lost and mobile:
+        raise CellError("不能同时是失联党员和流动党员。")
+    if current in (MemberState.SUSPENDED, *ENDED_STATES):
+        return current
+    if lost:
+        return MemberState.LOST
+    if mobile:
+        return MemberState.MOBILE
+    return MemberState.NORMAL
+
+
+def _display(field_name: str, value: Any, index: ScopeIndex) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if field_name in ("branch_id", "group_id"):
+        ref = index.by_pk.get(value)
+        return ref.name if ref else "（范围外）"
+    if field_name == "id_number":
+        return mask_id_number(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    try:
+        return str(Member._meta.get_field(field_name).choices and dict(Member._meta.get_field(field_name).choices)[value])
+    except (KeyError, TypeError, Exception):
+        return str(value)
+
+
+def staged_path(job_pk: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "staged" / f"job-{job_pk}.pickle"
+
+
+def _parse_row(
+    number: int, cells: list[Any], columns: dict[int, Column], index: ScopeIndex
+) -> tuple[dict[str, Any], list[RowError]]:
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    raw_branch = raw_group = ""
+    for col, column in columns.items():
+        if column.field is None:
+            continue
+        raw = cells[col] if col < len(cells) else None
+        try:
+            value = column.parse(raw)
+        except CellError as exc:
+            errors.append(RowError(number, column.header, str(exc)))
+            continue
+        if column.field == "branch":
+            raw_branch = value
+        elif column.field == "group":
+            raw_group = value
+        else:
+            values[column.field] = value
+    if raw_branch:
+        try:
+            branch = index.branch(raw_branch)
+            values["branch_id"] = branch.pk
+            values["group_id"] = index.group(branch, raw_group).pk if raw_group else None
+        except CellError as exc:
+            errors.append(RowError(number, "所在党小组" if raw_branch and "党小组" in str(exc) else "所在党支部", str(exc)))
+    elif not any(e.column == "所在党支部" for e in errors):
+        errors.append(RowError(number, "所在党支部", "不能为空。"))
+    return values, errors
+
+
+def _complete(values: dict[str, Any]) -> None:
+    """Birth date and gender follow from a valid ID number when the cells were blank."""
+    number = values.get("id_number") or ""
+    if len(number) == 18 and number[:17].isdigit():
+        if not values.get("birth_date"):
+            values["birth_date"] = id_number_birth_date(number)
+        if not values.get("gender"):
+            values["gender"] = id_number_gender(number)
+    for name in ("ethnicity",):
+        if name in values and not values[name]:
+            values[name] = "汉族"
+
+
+def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, progress: Progress | None = None) -> PreviewResult:
+    """Judge the whole file and stage its changes. Writes nothing to the roster."""
+    try:
+        sheet: RosterSheet = open_roster(path, filename)
+    except FileError:
+        raise
+    index = ScopeIndex(user)
+    result = PreviewResult(
+        unknown_headers=sheet.unknown_headers, unstored_headers=sheet.unstored_headers, header_row=sheet.header_row
+    )
+    present_fields = {c.field for c in sheet.columns.values() if c.field}
+    seen_ids: dict[str, int] = {}
+    error_rows: set[int] = set()
+    stage_file = staged_path(job_pk)
+    stage_file.parent.mkdir(parents=True, exist_ok=True)
+    with stage_file.open("wb") as stage:
+        for chunk in _chunks(sheet.rows(), CHUNK):
+            parsed: list[tuple[int, dict[str, Any], list[RowError]]] = []
+            for number, cells in chunk:
+                values, errors = _parse_row(number, cells, sheet.columns, index)
+                _complete(values)
+                parsed.append((number, values, errors))
+            ids = [v["id_number"] for _, v, _ in parsed if v.get("id_number")]
+            existing = {
+                row["id_number"]: row for row in Member.objects.filter(id_number__in=ids).values("pk", "branch__path", *COMPARED)
+            }
+            staged: list[tuple[int, int | None, dict[str, Any]]] = []
+            for number, values, errors in parsed:
+                result.total += 1
+                number_value = values.get("id_number", "")
+                if number_value in seen_ids:
+                    errors.append(RowError(number, "公民身份号码", f"与第{seen_ids[number_value]}行的公民身份号码重复。"))
+                elif number_value:
+                    seen_ids[number_value] = number
+                current = existing.get(number_value)
+                if current is not None and not index.scope.covers_path(current["branch__path"]):
+                    errors.append(
+                        RowError(number, "公民身份号码", "该党员已在其他党组织登记，不在您的管理范围内，请通过组织关系转接办理。")
+                    )
+                    current = None
+                if current is not None and current["state"] in ENDED_STATES:
+                    errors.append(RowError(number, "姓名", f"该党员已{MemberState(current['state']).label}，档案不能再修改。"))
+                    current = None
+                try:
+                    values["state"] = _state_from_flags(values, current["state"] if current else None)
+                except CellError as exc:
+                    errors.append(RowError(number, "是否流动党员", str(exc)))
+                if not errors:
+                    merged = dict(values)
+                    if current is not None:
+                        # Columns absent from the file keep their current values.
+                        for name in COMPARED:
+                            if name not in merged and name not in present_fields:
+                                merged[name] = current[name]
+                    branch = index.by_pk.get(merged.get("branch_id"))
+                    group = index.by_pk.get(merged.get("group_id")) if merged.get("group_id") else None
+                    for field_name, message in check_member(merged, branch=branch, group=group).items():
+                        errors.append(RowError(number, HEADER_OF.get(field_name, field_name), message))
+                if errors:
+                    result.errors.extend(errors)
+                    error_rows.add(number)
+                    continue
+                if current is None:
+                    result.new += 1
+                    staged.append((number, None, values))
+                    continue
+                diff = [
+                    (name, current[name], values[name]) for name in COMPARED if name in values and values[name] != current[name]
+                ]
+                if not diff:
+                    result.unchanged += 1
+                    continue
+                result.changed += 1
+                staged.append((number, current["pk"], values))
+                if len(result.changes) < MAX_STORED_CHANGES:
+                    result.changes.append(
+                        {
+                            "row": number,
+                            "name": values.get("name") or "",
+                            "id": mask_id_number(number_value),
+                            "changes": [
+                                [HEADER_OF.get(name, name), _display(name, old, index), _display(name, new, index)]
+                                for name, old, new in diff
+                            ],
+                        }
+                    )
+            if staged:
+                pickle.dump(staged, stage, protocol=pickle.HIGHEST_PROTOCOL)
+            if progress:
+                progress(result.total, sheet.total_rows)
+    result.error_rows = len(error_rows)
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
+def _chunks(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    chunk: list[tuple[int, list[Any]]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _staged_chunks(path: Path) -> Iterator[list[tuple[int, int | None, dict[str, Any]]]]:
+    with path.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
+
+
+class StaleImport(Exception):
+    """The roster changed after the preview in a way the preview did not allow for."""
+
+
+@dataclass
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+
+
+def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, progress: Progress | None = None) -> ApplyResult:
+    """Write the staged rows: one transaction, all or nothing. Only one import writes at a time
+    (a row lock on the roster import lock)."""
+    from members.models import RosterImportLock
+
+    result = ApplyResult()
+    scope = scope_for(user)
+    now = timezone.now()
+    with transaction.atomic():
+        RosterImportLock.objects.select_for_update().get_or_create(pk=1)
+        done = 0
+        for chunk in _staged_chunks(staged_path(job_pk)):
+            ids = [values["id_number"] for _, _, values in chunk]
+            existing = {m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")}
+            to_create: list[Member] = []
+            to_update: list[Member] = []
+            touched: set[str] = set()
+            for _number, member_pk, values in chunk:
+                current = existing.get(values["id_number"])
+                if current is None and member_pk is not None:
+                    raise StaleImport("预览后有党员被移出名单，请重新上传预览。")
+                if current is not None:
+                    if not scope.covers_path(current.branch.path) or current.state in ENDED_STATES:
+                        raise StaleImport("预览后名单发生了变化，请重新上传预览。")
+                    changed = [name for name in COMPARED if name in values and getattr(current, name) != values[name]]
+                    if not changed:
+                        continue
+                    for name in changed:
+                        setattr(current, name, values[name])
+                    if "state" in changed:
+                        current.state_changed_on = now.date()
+                        current.state_reason = reason
+                    current.updated_at = now
+                    touched.update(changed)
+                    to_update.append(current)
+                else:
+                    member = Member(**values)
+                    member.created_at = member.updated_at = now
+                    to_create.append(member)
+            if to_create:
+                bulk_create_with_history(to_create, Member, batch_size=1000, default_user=user, default_change_reason=reason)
+                result.created += len(to_create)
+            if to_update:
+                fields = sorted(touched | {"updated_at", "state_changed_on", "state_reason"})
+                bulk_update_with_history(
+                    to_update, Member, fields=fields, batch_size=500, default_user=user, default_change_reason=reason
+                )
+                result.updated += len(to_update)
+            done += len(chunk)
+            if progress:
+                progress(done, expected_total)
+    return result
+
+
+__all__ = ["BY_HEADER", "FileError", "PreviewResult", "Q", "RowError", "StaleImport", "import_apply", "import_preview"]

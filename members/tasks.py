@@ -1,0 +1,20 @@
+"""Celery tasks for the roster: thin wrappers over services. Idempotent: each checks the
+import's status first, so a retried task does nothing twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="members.tasks.roster_import_preview")
+def roster_import_preview_task(import_pk: int) -> None:
+    from .imports.services import roster_import_run_preview
+
+    roster_import_run_preview(import_pk)
+
+
+@shared_task(name="members.tasks.roster_import_apply")
+def roster_import_apply_task(import_pk: int) -> None:
+    from .imports.services import roster_import_run_apply
+
+    roster_import_run_apply(import_pk)
