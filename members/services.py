@@ -193,4 +193,13 @@ def member_change_state(
     member._history_user = actor
     member._change_reason = f"状态变更为{MemberState(state).label}：{reason.strip()}"
     member.save()
+    if state in ENDED_STATES:
+        # Leaving the party roster ends every committee position held, on the same day.
+        from branches.models import Position
+        from branches.services import position_end
+
+        for position in Position.objects.filter(member=member, ended_on__isnull=True, organization__status="active"):
+            position_end(
+                position=position, ended_on=max(on, position.started_on), reason=f"党员{MemberState(state).label}", actor=actor
+            )
     return member

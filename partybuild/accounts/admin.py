@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
+
+from partybuild.history_admin import ViewOnlyHistoryAdmin
 
 from .models import RoleAssignment, User
 
@@ -27,7 +28,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(ViewOnlyHistoryAdmin):
     list_display = ("user", "role", "organization", "granted_at", "revoked_at")
     list_filter = ("role", "revoked_at")
     search_fields = ("user__username", "user__full_name", "organization__name")
