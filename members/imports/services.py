@@ -15,7 +15,7 @@ from typing import IO, Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,10 +107,11 @@ def roster_import_run_preview(pk: int) -> None:
     except FileError as exc:
         _finish(job, ImportStatus.FAILED, message=str(exc))
         return
-    except Exception:
-        logger.exception("roster import %s: preview failed", pk)
+    except Exception as exc:
+        # Only the type: a database error's text can quote a row, and ID numbers never go to logs.
+        logger.error("roster import %s: preview failed (%s)", pk, type(exc).__name__)
         _finish(job, ImportStatus.FAILED, message="检查文件时发生内部错误，请联系系统管理员。")
-        raise
+        return
     all_errors = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
     errors_path(pk).write_text(json.dumps(all_errors, ensure_ascii=False), encoding="utf-8")
     job.count_new, job.count_changed, job.count_unchanged = result.new, result.changed, result.unchanged
@@ -170,10 +171,14 @@ def roster_import_run_apply(pk: int) -> None:
     except StaleImport as exc:
         _finish(job, ImportStatus.FAILED, message=f"{exc}花名册未作任何修改。")
         return
-    except Exception:
-        logger.exception("roster import %s: apply failed", pk)
+    except IntegrityError:
+        # Someone added a member with the same ID number after the preview.
+        _finish(job, ImportStatus.FAILED, message="预览后名单发生了变化，请重新上传预览。花名册未作任何修改。")
+        return
+    except Exception as exc:
+        logger.error("roster import %s: apply failed (%s)", pk, type(exc).__name__)
         _finish(job, ImportStatus.FAILED, message="导入时发生内部错误，花名册未作任何修改。请联系系统管理员。")
-        raise
+        return
     job.applied_created, job.applied_updated = result.created, result.updated
     job.applied_at = timezone.now()
     job.progress_done = job.progress_total = total
