@@ -21,6 +21,7 @@ from .models import (
     TermStatus,
     add_months,
 )
+from .selectors import bump_tree_version
 
 ORG_EDITABLE_FIELDS = (
     "name",
@@ -135,6 +136,7 @@ def organization_create(*, parent: Organization | None, actor: Any = None, **fie
         created = Organization.objects.add_root(instance=org)
     else:
         created = Organization.objects.add_child(parent, instance=org)  # locks the parent row
+    transaction.on_commit(bump_tree_version)  # cached views of the tree (the roster's 党组织 filter)
     return created
 
 
@@ -160,6 +162,7 @@ def organization_update(*, org: Organization, actor: Any = None, **fields: Any) 
     org.full_clean()
     org._history_user = actor
     org.save(update_fields=ORG_SAVE_FIELDS)
+    transaction.on_commit(bump_tree_version)  # cached views of the tree (the roster's 党组织 filter)
     return org
 
 
@@ -184,6 +187,7 @@ def organization_move(*, org: Organization, new_parent: Organization, actor: Any
     org._history_user = actor
     org._change_reason = f"移动到 {new_parent.name}"
     org.save(update_fields=["updated_at"])  # records the move in history; the tree fields stay as moved
+    transaction.on_commit(bump_tree_version)  # cached views of the tree (the roster's 党组织 filter)
     return org
 
 
@@ -218,6 +222,7 @@ def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, 
     org.full_clean()
     org._history_user = actor
     org.save(update_fields=ORG_SAVE_FIELDS)
+    transaction.on_commit(bump_tree_version)  # cached views of the tree (the roster's 党组织 filter)
     return org
 
 

@@ -104,14 +104,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     for p in current:  # the inline 离任 form, with ids of its own
         p.end_form = PositionEndForm(auto_id=f"end{p.pk}_%s")
     ended = sorted((p for p in positions if p.ended_on is not None), key=lambda p: p.ended_on, reverse=True)
-    stats = selectors.org_member_stats(org)
+    children, stats = selectors.org_children_and_stats(org)
     context = {
         "org": org,
         "breadcrumbs": selectors.org_breadcrumbs(request.user, org),
         "current_positions": current,
         "ended_positions": ended,
         "stats": stats,
-        "children": selectors.org_children(org),
+        "children": children,
         "warnings": selectors.org_warnings(org, stats=stats, positions=current, today=today),
         "history": selectors.org_history(org),
         "can_write": can_write_org(request.user, org) and org.is_active,

@@ -17,6 +17,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from branches.models import Organization, OrgKind
@@ -50,6 +51,13 @@ class World:
     def refresh(self) -> None:
         for name in ("root", "committee", "branch_a", "group_a1", "branch_b", "general", "branch_c"):
             getattr(self, name).refresh_from_db()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: a rolled-back test never commits, so it never bumps
+    the tree version that keys cached views of the tree (the roster's 党组织 filter)."""
+    cache.clear()
 
 
 def _grant(user: User, role: str, org: Organization | None) -> None:

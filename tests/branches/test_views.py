@@ -609,7 +609,7 @@ def test_query_count_does_not_grow_with_tree(page, as_staff, world: World, djang
         "detail": reverse("branches:detail", args=[world.committee.pk]),
         "search": reverse("branches:tree") + "?q=党支部",
     }
-    limits = {"tree": 11, "children": 9, "detail": 15, "search": 11}
+    limits = {"tree": 11, "children": 9, "detail": 14, "search": 11}
     _count(as_staff, urls[page], django_assert_max_num_queries, limits[page])
     _grow(world)
     _count(as_staff, urls[page], django_assert_max_num_queries, limits[page])
