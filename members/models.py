@@ -6,6 +6,7 @@ Fields follow the national 党员管理信息系统 export. Members are never de
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .validators import id_number_birth_date, mask_id_number, validate_id_number, validate_phone
+from .validators import mask_id_number, validate_id_number, validate_phone
 
 
 class Gender(models.TextChoices):
@@ -158,10 +159,8 @@ class Member(models.Model):
         from .rules import OrgRef, check_member
 
         if self.id_number:
-            try:
+            with contextlib.suppress(ValidationError):  # reported by check_member, next to the field
                 self.id_number = validate_id_number(self.id_number)
-            except ValidationError:
-                pass  # reported by check_member, next to the field
         values = {f: getattr(self, f) for f in ("id_number", "birth_date", "joined_on", "confirmed_on", "member_type")}
         errors = check_member(
             values,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -10,4 +10,13 @@ urlpatterns = [
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit_view, name="edit"),
     path("<int:pk>/state/", views.member_state_view, name="state"),
+    path("export.xlsx", import_views.roster_export, name="export"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/status/", import_views.import_status, name="import_status"),
+    path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("import/<int:pk>/errors.xlsx", import_views.import_errors, name="import_errors"),
+    path("import/<int:pk>/file/", import_views.import_file, name="import_file"),
 ]

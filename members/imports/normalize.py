@@ -33,10 +33,10 @@ def text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     value = unicodedata.normalize("NFKC", str(raw))
-    value = " ".join(value.split())
-    if value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
+    # Before folding spaces: the apostrophe may protect a leading tab or CR.
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES:
         value = value[1:]
-    return value
+    return " ".join(value.split())
 
 
 def compact(raw: Any) -> str:

@@ -40,6 +40,8 @@ Progress = Callable[[int, int], None]
 # Fields an import may set. State flags map onto ``state`` (see _state_from_flags).
 FIELDS = [c.field for c in STORED_COLUMNS if c.field not in {"is_lost", "is_mobile", "branch", "group"}]
 COMPARED = [*FIELDS, "branch_id", "group_id", "state"]
+# Required fields with a default: a blank cell means "not given", not "make it empty" (or 汉族).
+KEPT_WHEN_BLANK = {"dues_category", "ethnicity"}
 HEADER_OF = {c.field: c.header for c in STORED_COLUMNS}
 HEADER_OF.update({"branch_id": "所在党支部", "group_id": "所在党小组", "branch": "所在党支部", "group": "所在党小组"})
 HEADER_OF.update({"state": "是否流动党员", "mobile_destination": "流入地", "lost_on": "失联日期"})
@@ -146,9 +148,11 @@ def _display(field_name: str, value: Any, index: ScopeIndex) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     try:
-        return str(Member._meta.get_field(field_name).choices and dict(Member._meta.get_field(field_name).choices)[value])
-    except (KeyError, TypeError, Exception):
-        return str(value)
+        choices = Member._meta.get_field(field_name).choices
+    except Exception:
+        choices = None
+    # A field without choices shows its value (not "None"); a choice shows its Chinese label.
+    return str(dict(choices).get(value, value)) if choices else str(value)
 
 
 def staged_path(job_pk: int) -> Path:
@@ -172,6 +176,8 @@ def _parse_row(
             continue
         if column.field == "branch":
             raw_branch = value
+        elif value == "" and column.field in KEPT_WHEN_BLANK:
+            continue  # a new member gets the default, an existing one keeps theirs
         elif column.field == "group":
             raw_group = value
         else:
@@ -180,7 +186,10 @@ def _parse_row(
         try:
             branch = index.branch(raw_branch)
             values["branch_id"] = branch.pk
-            values["group_id"] = index.group(branch, raw_group).pk if raw_group else None
+            if raw_group:
+                values["group_id"] = index.group(branch, raw_group).pk
+            elif any(c.field == "group" for c in columns.values()):
+                values["group_id"] = None
         except CellError as exc:
             errors.append(RowError(number, "所在党小组" if raw_branch and "党小组" in str(exc) else "所在党支部", str(exc)))
     elif not any(e.column == "所在党支部" for e in errors):
@@ -242,8 +251,13 @@ def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, p
                     )
                     current = None
                 if current is not None and current["state"] in ENDED_STATES:
-                    errors.append(RowError(number, "姓名", f"该党员已{MemberState(current['state']).label}，档案不能再修改。"))
+                    label = MemberState(current["state"]).label.removeprefix("已")
+                    errors.append(RowError(number, "姓名", f"该党员已{label}，档案不能再修改。"))
                     current = None
+                if current is not None and "group_id" not in values:
+                    # No 所在党小组 column: the member stays in their group unless they change branch.
+                    same_branch = values.get("branch_id", current["branch_id"]) == current["branch_id"]
+                    values["group_id"] = current["group_id"] if same_branch else None
                 try:
                     values["state"] = _state_from_flags(values, current["state"] if current else None)
                 except CellError as exc:
@@ -255,9 +269,12 @@ def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, p
                         for name in COMPARED:
                             if name not in merged and name not in present_fields:
                                 merged[name] = current[name]
+                    if not merged.get("gender"):
+                        # Blank only when the ID number cannot give it, and that is reported already.
+                        merged.pop("gender", None)
                     branch = index.by_pk.get(merged.get("branch_id"))
                     group = index.by_pk.get(merged.get("group_id")) if merged.get("group_id") else None
-                    for field_name, message in check_member(merged, branch=branch, group=group).items():
+                    for field_name, message in check_member(merged, branch=branch, group=group, field_checks=True).items():
                         errors.append(RowError(number, HEADER_OF.get(field_name, field_name), message))
                 if errors:
                     result.errors.extend(errors)
@@ -347,6 +364,8 @@ def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, pr
                 current = existing.get(values["id_number"])
                 if current is None and member_pk is not None:
                     raise StaleImport("预览后有党员被移出名单，请重新上传预览。")
+                if current is not None and current.pk != member_pk:
+                    raise StaleImport("预览后名单发生了变化，请重新上传预览。")
                 if current is not None:
                     if not scope.covers_path(current.branch.path) or current.state in ENDED_STATES:
                         raise StaleImport("预览后名单发生了变化，请重新上传预览。")

@@ -108,7 +108,8 @@ def open_roster(path: str | Path, filename: str) -> RosterSheet:
             if len(first) >= HEADER_SEARCH_ROWS:
                 break
         index, mapping, unknown, unstored = _locate_header(first)
-        total = text.count("\n") - index
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        total = lines - index - 1  # data lines after the header (blank ones included)
         rest = first[index + 1 :]
 
         def _csv_rows() -> Iterator[list[Any]]:

@@ -13,7 +13,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
-    from partybuild.accounts.access import scope_for, user_roles
+    from partybuild.accounts.access import can_import_roster, scope_for, user_roles
     from partybuild.notifications.models import Notification
 
     def _unread() -> list[Notification]:
@@ -27,6 +27,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         {
             "user_scope": scope,
             "user_roles": user_roles(user),
+            "can_import_roster": can_import_roster(user),
             # Evaluated lazily by the template, so pages that don't render the bar pay nothing.
             "unread_notifications": _unread,
             "unread_notification_count": _unread_count,
