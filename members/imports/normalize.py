@@ -110,6 +110,13 @@ def yes_no(raw: Any) -> bool:
     raise CellError(f"请填写“是”或“否”，而不是“{text(raw)}”。")
 
 
+def yes_no_or_blank(raw: Any) -> bool | None:
+    """是/否, or None for a blank cell (nothing said)."""
+    if raw is None or compact(raw) == "":
+        return None
+    return yes_no(raw)
+
+
 def gender(raw: Any) -> str:
     value = compact(raw)
     if value in {"男", "男性", "M", "m"}:

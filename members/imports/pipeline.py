@@ -132,6 +132,11 @@ def _state_from_flags(values: dict[str, Any], current: str | None) -> str:
         return MemberState.LOST
     if mobile:
         return MemberState.MOBILE
+    # A blank flag cell says nothing: the member keeps that state; only 否 clears it.
+    if current == MemberState.LOST and lost is None:
+        return current
+    if current == MemberState.MOBILE and mobile is None:
+        return current
     return MemberState.NORMAL
 
 
@@ -262,20 +267,24 @@ def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, p
                     values["state"] = _state_from_flags(values, current["state"] if current else None)
                 except CellError as exc:
                     errors.append(RowError(number, "是否流动党员", str(exc)))
-                if not errors:
-                    merged = dict(values)
-                    if current is not None:
-                        # Columns absent from the file keep their current values.
-                        for name in COMPARED:
-                            if name not in merged and name not in present_fields:
-                                merged[name] = current[name]
-                    if not merged.get("gender"):
-                        # Blank only when the ID number cannot give it, and that is reported already.
-                        merged.pop("gender", None)
-                    branch = index.by_pk.get(merged.get("branch_id"))
-                    group = index.by_pk.get(merged.get("group_id")) if merged.get("group_id") else None
-                    for field_name, message in check_member(merged, branch=branch, group=group, field_checks=True).items():
-                        errors.append(RowError(number, HEADER_OF.get(field_name, field_name), message))
+                # The row rules run even when a cell failed, so the user sees every problem of the
+                # row at once; a rule error on a column that already has one adds nothing.
+                failed_columns = {e.column for e in errors}
+                merged = dict(values)
+                if current is not None:
+                    # Columns absent from the file keep their current values.
+                    for name in COMPARED:
+                        if name not in merged and name not in present_fields:
+                            merged[name] = current[name]
+                if not merged.get("gender"):
+                    # Blank only when the ID number cannot give it, and that is reported already.
+                    merged.pop("gender", None)
+                branch = index.by_pk.get(merged.get("branch_id"))
+                group = index.by_pk.get(merged.get("group_id")) if merged.get("group_id") else None
+                for field_name, message in check_member(merged, branch=branch, group=group, field_checks=True).items():
+                    header = HEADER_OF.get(field_name, field_name)
+                    if header not in failed_columns:
+                        errors.append(RowError(number, header, message))
                 if errors:
                     result.errors.extend(errors)
                     error_rows.add(number)

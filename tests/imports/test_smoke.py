@@ -46,7 +46,8 @@ def test_small_csv_goes_in_and_a_second_time_changes_nothing(world: World) -> No
 
 
 def test_one_bad_row_blocks_the_file(world: World) -> None:
-    bad = valid_id_number()[:-1] + ("0" if valid_id_number()[-1] != "0" else "1")
+    good = valid_id_number()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")  # same number, wrong check digit
     rows = [_row("好", valid_id_number()), _row("坏", bad)]
     job = roster_import_start(user=world.staff, upload=_csv(rows))
     assert job.status == ImportStatus.INVALID
