@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -23,6 +22,7 @@ from members.models import ImportStatus, Member, RosterImport, RosterImportLock
 from partybuild.notifications.models import Notification
 
 from ..conftest import World
+from ..worker import start_worker, stop_worker
 from .files import BASIC_HEADERS, many_rows, member_row, person_id, start, write_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,14 +192,6 @@ def test_a_second_apply_waits_until_the_first_has_written(world: World, tmp_path
 # --- a real worker ----------------------------------------------------------------------------------
 
 
-def _test_database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] or ""
-    if s.get("PASSWORD"):
-        auth += f":{s['PASSWORD']}"
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def _wait_for(pk: int, statuses: set[str], worker: subprocess.Popen[str], timeout: float = 90) -> RosterImport:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -233,38 +225,7 @@ def test_a_worker_process_judges_and_applies_a_large_file(
     # Tasks queued by this process go to the private queue, and really go (not run in-process).
     saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
     app.conf.update(task_always_eager=False, task_default_queue=queue)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "partybuild.settings",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PARTYBUILD_VAR_DIR": str(var_dir),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "partybuild",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "-l",
-            "warning",
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(queue, {"PARTYBUILD_VAR_DIR": str(var_dir)})
     try:
         a = world.member_a
         changed = member_row(a.name, a.id_number, 手机号码="13700000000", 入党日期=a.joined_on, 转正日期=a.confirmed_on)
@@ -289,8 +250,4 @@ def test_a_worker_process_judges_and_applies_a_large_file(
         assert titles == ["花名册文件检查完成，请确认导入：全市名册.xlsx", "花名册导入完成：全市名册.xlsx"]
     finally:
         app.conf.update(saved)
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_worker(worker)

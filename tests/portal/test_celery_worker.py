@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from branches.services import organization_update
 from partybuild.notifications.models import Notification
 
 from ..conftest import World
-
-ROOT = Path(__file__).resolve().parents[2]
+from ..worker import start_worker, stop_worker
 
 pytestmark = [
     pytest.mark.worker,
@@ -31,50 +26,12 @@ pytestmark = [
 ]
 
 
-def _test_database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] or ""
-    if s.get("PASSWORD"):
-        auth += f":{s['PASSWORD']}"
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_worker_process_runs_term_reminders_from_redis(world: World) -> None:
     world.branch_a.refresh_from_db()
     organization_update(org=world.branch_a, term_start=datetime.date(2020, 1, 1), term_years=3)  # long overdue
     queue = f"pbtest-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "partybuild.settings",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "partybuild",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "-l",
-            "warning",
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(queue)
     try:
         from partybuild.celery import app
 
@@ -88,8 +45,4 @@ def test_worker_process_runs_term_reminders_from_redis(world: World) -> None:
         assert second["notifications"] == 0
         assert Notification.objects.count() == first["notifications"]
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_worker(worker)
