@@ -12,6 +12,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from stdnum.cn import ric
 
 # A mobile number (11 digits starting with 1) or a landline with its area code (010-12345678).
@@ -47,7 +48,7 @@ def validate_id_number(raw: str) -> str:
     birth = id_number_birth_date(number)
     if birth is None:
         raise ValidationError("公民身份号码中的出生日期不是有效日期。", code="birth_date")
-    if birth.year < 1900 or birth > datetime.date.today():
+    if birth.year < 1900 or birth > timezone.localdate():
         raise ValidationError("公民身份号码中的出生日期不合理。", code="birth_date")
     return number
 

@@ -384,7 +384,7 @@ def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, pr
                     for name in changed:
                         setattr(current, name, values[name])
                     if "state" in changed:
-                        current.state_changed_on = now.date()
+                        current.state_changed_on = timezone.localdate(now)
                         current.state_reason = reason
                     current.updated_at = now
                     touched.update(changed)
