@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from branches.models import Organization, OrgKind, OrgStatus
 from members.models import ENDED_STATES, Member, MemberState
@@ -28,6 +28,7 @@ from members.rules import OrgRef, check_member
 from members.validators import id_number_birth_date, id_number_gender, mask_id_number
 from partybuild.accounts.access import scope_for
 
+from .bulk import create_members_with_history
 from .columns import BY_HEADER, STORED_COLUMNS, Column
 from .normalize import CellError
 from .reader import FileError, RosterSheet, open_roster
@@ -394,12 +395,18 @@ def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, pr
                     member.created_at = member.updated_at = now
                     to_create.append(member)
             if to_create:
-                bulk_create_with_history(to_create, Member, batch_size=1000, default_user=user, default_change_reason=reason)
+                create_members_with_history(to_create, user=user, reason=reason, when=now)
                 result.created += len(to_create)
             if to_update:
                 fields = sorted(touched | {"updated_at", "state_changed_on", "state_reason"})
                 bulk_update_with_history(
-                    to_update, Member, fields=fields, batch_size=500, default_user=user, default_change_reason=reason
+                    to_update,
+                    Member,
+                    fields=fields,
+                    batch_size=500,
+                    default_user=user,
+                    default_change_reason=reason,
+                    default_date=now,
                 )
                 result.updated += len(to_update)
             done += len(chunk)

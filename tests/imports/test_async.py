@@ -148,7 +148,7 @@ def test_a_second_apply_waits_until_the_first_has_written(world: World, tmp_path
     RosterImportLock.objects.get_or_create(pk=1)
 
     first_writing, release_first = threading.Event(), threading.Event()
-    real = pipeline.bulk_create_with_history
+    real = pipeline.create_members_with_history
 
     def slow_for_the_first(objs: list[Member], *args: Any, **kwargs: Any) -> Any:
         if threading.current_thread().name == "first":
@@ -156,7 +156,7 @@ def test_a_second_apply_waits_until_the_first_has_written(world: World, tmp_path
             assert release_first.wait(20)
         return real(objs, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "bulk_create_with_history", slow_for_the_first)
+    monkeypatch.setattr(pipeline, "create_members_with_history", slow_for_the_first)
     finished: list[str] = []
 
     def apply(job: RosterImport) -> None:

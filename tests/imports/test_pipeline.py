@@ -213,7 +213,7 @@ def test_apply_failing_midway_writes_nothing(world: World, tmp_path: Path, monke
     job = _import(world.staff, tmp_path, rows)
     assert (job.count_new, job.count_changed) == (5, 1), (job.status, job.message, job.errors)
     calls: list[int] = []
-    real = pipeline.bulk_create_with_history
+    real = pipeline.create_members_with_history
 
     def failing(objs: list[Member], *args: Any, **kwargs: Any) -> Any:
         calls.append(len(objs))
@@ -221,7 +221,7 @@ def test_apply_failing_midway_writes_nothing(world: World, tmp_path: Path, monke
             raise RuntimeError("disk full")
         return real(objs, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "bulk_create_with_history", failing)
+    monkeypatch.setattr(pipeline, "create_members_with_history", failing)
     before = roster_snapshot()
     job = roster_import_confirm(job=job, user=world.staff)
     assert calls == [1, 2]  # the first chunk was written, then the second failed
