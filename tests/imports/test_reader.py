@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 
 from members.imports.columns import NATIONAL_HEADERS
+from members.imports.normalize import yes_no
 from members.imports.reader import FileError, open_roster
 
 from .files import BASIC_HEADERS, csv_bytes, member_row, national_row, person_id, write_csv, write_xlsx
@@ -162,3 +163,55 @@ def test_a_wrong_extension(tmp_path: Path, name: str) -> None:
     path.write_bytes(csv_bytes(BASIC_HEADERS, ROWS))
     with pytest.raises(FileError, match=r"只支持 \.xlsx、\.xls 和 \.csv 文件"):
         open_roster(path, name)
+
+
+def test_xlsx_cells_keep_what_they_mean_hidden_rows_custom_date_formats_numbers(tmp_path: Path) -> None:
+    """What Excel users do to a roster: a hidden row, dates in a Chinese display format, a phone
+    number typed into a number cell, a leading-zero code in a text cell, a multi-line address."""
+    import datetime
+
+    path = tmp_path / "名册.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("党员")
+    chinese_date = book.add_format({"num_format": 'yyyy"年"m"月"d"日"'})
+    plain_date = book.add_format({"num_format": "yyyy/m/d"})
+    headers = ["姓名", "公民身份号码", "所在党支部", "入党日期", "转正日期", "手机号码", "现居住地", "人员类别"]
+    sheet.write_row(0, 0, headers)
+    sheet.write_row(1, 0, ["隐藏行", "110101199001011237", "0012"])
+    sheet.write_string(1, 7, "正式党员")
+    sheet.write_datetime(1, 3, datetime.datetime(2019, 7, 1), chinese_date)
+    sheet.write_datetime(1, 4, datetime.datetime(2020, 7, 1), plain_date)
+    sheet.write_number(1, 5, 13800138000)
+    sheet.write_string(1, 6, "北京市\n东城区")
+    sheet.set_row(1, None, None, {"hidden": True})
+    book.close()
+
+    sheet_ = open_roster(path, path.name)
+    rows = list(sheet_.rows())
+    assert len(rows) == 1 and rows[0][0] == 2
+    cells = rows[0][1]
+    assert cells[:3] == ["隐藏行", "110101199001011237", "0012"]
+    assert cells[3] == "2019-07-01" and cells[4] == "2020-07-01"
+    assert cells[5] == 13800138000.0  # a number cell is read as a number
+    assert cells[6] == "北京市\n东城区" and cells[7] == "正式党员"
+    assert sheet_.total_rows == 1
+
+
+def test_xlsx_rich_text_formula_results_and_booleans_read_as_their_values(tmp_path: Path) -> None:
+    """A name with a bold surname (rich text), a branch code computed by a formula (its cached
+    result is read), a 是否流动党员 cell typed as a boolean and a phone number computed as a number."""
+    path = tmp_path / "名册.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("党员")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, ["姓名", "公民身份号码", "所在党支部", "是否流动党员", "手机号码", "人员类别", "入党日期"])
+    sheet.write_rich_string(1, 0, "张", bold, "三丰")
+    sheet.write_string(1, 1, "110101199001011237")
+    sheet.write_formula(1, 2, '="W"&"A"', None, "WA")
+    sheet.write_boolean(1, 3, True)
+    sheet.write_formula(1, 4, "=13800138000+0", None, 13800138000)
+    book.close()
+
+    rows = list(open_roster(path, path.name).rows())
+    assert rows == [(2, ["张三丰", "110101199001011237", "WA", "TRUE", 13800138000.0, "", ""])]
+    assert yes_no("TRUE") is True
