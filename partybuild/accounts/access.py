@@ -200,6 +200,44 @@ def id_number_for(user: Any, member: Member) -> str:
     return member.id_number if manages_member(user, member) else member.masked_id_number
 
 
+# --- meetings --------------------------------------------------------------------------------
+
+
+def visible_meetings(user: Any) -> QuerySet[Any]:
+    """Meetings of the organizations in the user's scope (a member with no other role sees their
+    own attendance on their record, not the meetings themselves)."""
+    from meetings.models import Meeting
+
+    scope = scope_for(user)
+    return Meeting.objects.filter(scope.org_q("organization__"))
+
+
+def get_meeting_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """The meeting, or 404 if it is missing or its organization is outside the scope."""
+    from meetings.models import Meeting
+
+    try:
+        meeting = Meeting.objects.select_related("organization").get(pk=int(pk))
+    except (Meeting.DoesNotExist, TypeError, ValueError):
+        raise Http404("会议不存在") from None
+    if not can_see_org(user, meeting.organization):
+        raise Http404("会议不存在")
+    if write and not can_write_org(user, meeting.organization):
+        raise PermissionDenied("您没有修改该会议的权限")
+    return meeting
+
+
+def get_attachment_for_user(user: Any, meeting_pk: Any, pk: Any) -> Any:
+    """An attachment that is not removed, of a meeting the user sees; 404 otherwise."""
+    from meetings.models import MeetingAttachment
+
+    meeting = get_meeting_for_user(user, meeting_pk)
+    try:
+        return MeetingAttachment.objects.get(pk=int(pk), meeting=meeting, removed_at__isnull=True)
+    except (MeetingAttachment.DoesNotExist, TypeError, ValueError):
+        raise Http404("附件不存在") from None
+
+
 # --- roster imports ----------------------------------------------------------------------------
 
 

@@ -1,0 +1,358 @@
+"""Reads that span meetings, rules and the tree: compliance, the roll of a meeting, leaders' dual
+organizational life.
+
+Compliance is three queries whatever the number of organizations: the organizations, the rules
+(a small table) and one aggregate of held meetings per organization, type and month. Everything
+else is arithmetic on those rows.
+
+How a period P is judged, for one organization and one meeting type:
+- Each sub-period u of P (its months, its quarters, or P itself) takes the rule in force on u's
+  first day for the organization's kind and the type. When that rule's period kind is u's kind and
+  its minimum is above 0, u is a *unit*: held in u against the minimum. Rules for periods longer
+  than P are not judged in P (a yearly 组织生活会 is not "missing" in March).
+- A unit is 达标 when enough meetings were held in it, 未达标 when it has ended without, and
+  进行中 while it runs (or has not begun).
+- An organization founded after a unit ended is not judged for it.
+- A cell (organization × type) is 达标 when all its units are, 未达标 when any is, otherwise 进行中.
+  An organization is compliant when all its cells are; a 党支部 also needs each of its 党小组 to be
+  (党小组会 are counted per group).
+- Each higher organization gets the share of the 党支部 below it that are compliant.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from branches.models import Organization, OrgKind, OrgStatus, Position
+from members.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from partybuild.periods import Period, PeriodKind
+
+from .models import (
+    COMMITTEE_TYPES,
+    TYPES_FOR_KIND,
+    Attendance,
+    AttendanceStatus,
+    FrequencyRule,
+    MeetingCredit,
+    MeetingStatus,
+    MeetingType,
+)
+
+MET, FAILED, DUE, NONE = "met", "failed", "due", "none"
+STATE_LABELS = {MET: "达标", FAILED: "未达标", DUE: "进行中", NONE: "无要求"}
+
+
+def _combine(states: list[str]) -> str:
+    judged = [s for s in states if s != NONE]
+    if not judged:
+        return NONE
+    if FAILED in judged:
+        return FAILED
+    if all(s == MET for s in judged):
+        return MET
+    return DUE
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    period_kind: str
+    min_count: int
+    effective_from: datetime.date
+
+
+class RuleBook:
+    """Every frequency rule, versioned by date: one query."""
+
+    def __init__(self) -> None:
+        self._versions: dict[tuple[str, str], list[RuleVersion]] = defaultdict(list)
+        for row in FrequencyRule.objects.order_by("effective_from").values(
+            "meeting_type", "org_kind", "period_kind", "min_count", "effective_from"
+        ):
+            self._versions[(row["org_kind"], row["meeting_type"])].append(
+                RuleVersion(row["period_kind"], row["min_count"], row["effective_from"])
+            )
+
+    def in_force(self, org_kind: str, meeting_type: str, day: datetime.date) -> RuleVersion | None:
+        found = None
+        for version in self._versions.get((org_kind, meeting_type), ()):
+            if version.effective_from <= day:
+                found = version
+            else:
+                break
+        return found
+
+    def units(self, org_kind: str, meeting_type: str, period: Period) -> list[tuple[Period, int]]:
+        """The sub-periods of ``period`` judged for this kind and type, each with its minimum."""
+        result = []
+        for kind in PeriodKind:
+            for unit in period.subperiods(kind):
+                rule = self.in_force(org_kind, meeting_type, unit.start)
+                if rule is not None and rule.period_kind == kind and rule.min_count > 0:
+                    result.append((unit, rule.min_count))
+        return result
+
+    def describe(self, org_kind: str, meeting_type: str, day: datetime.date) -> str:
+        rule = self.in_force(org_kind, meeting_type, day)
+        if rule is None or rule.min_count == 0:
+            return "无硬性要求"
+        return f"每{PeriodKind(rule.period_kind).label}至少{rule.min_count}次"
+
+
+@dataclass
+class Unit:
+    period: Period
+    required: int
+    held: int
+    state: str
+
+
+@dataclass
+class Cell:
+    meeting_type: str
+    held: int = 0
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def required(self) -> int:
+        return sum(u.required for u in self.units)
+
+    @property
+    def state(self) -> str:
+        return _combine([u.state for u in self.units])
+
+    @property
+    def label(self) -> str:
+        return MeetingType(self.meeting_type).label
+
+
+@dataclass
+class OrgRow:
+    pk: int
+    name: str
+    short_name: str
+    kind: str
+    path: str
+    depth: int
+    cells: dict[str, Cell]
+    state: str = NONE  # its own cells (and, for a 党支部, its groups')
+    branches_total: int = 0  # 党支部 at or below it
+    branches_met: int = 0
+    branches_failed: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return OrgKind(self.kind).label
+
+    @property
+    def share_met(self) -> float | None:
+        return self.branches_met / self.branches_total if self.branches_total else None
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+@dataclass
+class ComplianceReport:
+    period: Period
+    today: datetime.date
+    rows: list[OrgRow]
+    types: list[str]  # the columns: every type some row holds, in MeetingType order
+
+    def row(self, pk: int) -> OrgRow | None:
+        return next((r for r in self.rows if r.pk == pk), None)
+
+    @property
+    def type_labels(self) -> list[tuple[str, str]]:
+        return [(t, MeetingType(t).label) for t in self.types]
+
+
+def held_counts(orgs: QuerySet[Organization], start: datetime.date, end: datetime.date) -> dict[tuple[int, str, int], int]:
+    """Held meetings per (organization, counted type, month) between two dates (at most a year
+    apart): one aggregate query."""
+    rows = (
+        MeetingCredit.objects.filter(
+            meeting__status=MeetingStatus.HELD,
+            meeting__held_on__gte=start,
+            meeting__held_on__lte=end,
+            meeting__organization__in=orgs.values("pk"),
+        )
+        .values(org=F("meeting__organization_id"), mt=F("meeting_type"), month=ExtractMonth("meeting__held_on"))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["org"], r["mt"], r["month"]): r["n"] for r in rows}
+
+
+def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.date | None = None) -> ComplianceReport:
+    """Compliance of the active organizations in ``orgs`` for ``period``: three queries."""
+    today = today or timezone.localdate()
+    active = orgs.filter(status=OrgStatus.ACTIVE).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
+    org_rows = list(active.order_by("path").values("pk", "name", "short_name", "kind", "path", "depth", "founded_on"))
+    book = RuleBook()
+    counts = held_counts(active, period.start, period.end)
+    months = [m.index for m in period.subperiods(PeriodKind.MONTH)]
+    rows: list[OrgRow] = []
+    shown_types: set[str] = set()
+    units_cache: dict[tuple[str, str], list[tuple[Period, int]]] = {}
+    for o in org_rows:
+        cells: dict[str, Cell] = {}
+        for meeting_type in TYPES_FOR_KIND.get(o["kind"], ()):
+            key = (o["kind"], meeting_type)
+            if key not in units_cache:
+                units_cache[key] = book.units(o["kind"], meeting_type, period)
+            cell = Cell(meeting_type, held=sum(counts.get((o["pk"], meeting_type, m), 0) for m in months))
+            for unit, required in units_cache[key]:
+                if o["founded_on"] and o["founded_on"] > unit.end:
+                    continue
+                held = sum(counts.get((o["pk"], meeting_type, m.index), 0) for m in unit.subperiods(PeriodKind.MONTH))
+                state = MET if held >= required else (FAILED if unit.end < today else DUE)
+                cell.units.append(Unit(unit, required, held, state))
+            if cell.units or cell.held:
+                shown_types.add(meeting_type)
+            cells[meeting_type] = cell
+        rows.append(
+            OrgRow(
+                pk=o["pk"],
+                name=o["name"],
+                short_name=o["short_name"],
+                kind=o["kind"],
+                path=o["path"],
+                depth=o["depth"],
+                cells=cells,
+                state=_combine([c.state for c in cells.values()]),
+            )
+        )
+    _roll_up(rows)
+    types = [t for t in MeetingType.values if t in shown_types]
+    return ComplianceReport(period=period, today=today, rows=rows, types=types)
+
+
+def _roll_up(rows: list[OrgRow]) -> None:
+    """A 党支部's state takes in its groups'; every organization counts the 党支部 below it."""
+    step = Organization.steplen
+    by_path = {r.path: r for r in rows}
+    for row in rows:
+        if row.kind == OrgKind.GROUP:
+            parent = by_path.get(row.path[:-step])
+            if parent is not None:
+                parent.state = _combine([parent.state, row.state])
+    for row in rows:
+        if row.kind != OrgKind.BRANCH:
+            continue
+        for end in range(step, len(row.path) + 1, step):
+            above = by_path.get(row.path[:end])
+            if above is None:
+                continue
+            above.branches_total += 1
+            if row.state == MET:
+                above.branches_met += 1
+            elif row.state == FAILED:
+                above.branches_failed += 1
+
+
+# --- the roll of a meeting ---------------------------------------------------------------------
+
+
+def roll_members(org: Organization, meeting_type: str) -> QuerySet[Member]:
+    """Who is expected at a meeting: the 班子成员 for a committee meeting (when the organization has
+    any), the group's members for a 党小组会, otherwise every member on the roster at or below the
+    organization. Members who have left the roster are never on a roll."""
+    on_roster = Member.objects.filter(state__in=ON_ROSTER_STATES)
+    if meeting_type in COMMITTEE_TYPES:
+        holders = Position.objects.filter(organization=org, ended_on__isnull=True).values("member_id")
+        committee = on_roster.filter(pk__in=holders)
+        if committee.exists():
+            return committee.select_related("branch").order_by("name", "pk")
+    if org.kind == OrgKind.GROUP:
+        return on_roster.filter(group=org).select_related("branch").order_by("name", "pk")
+    if org.kind == OrgKind.BRANCH:
+        return on_roster.filter(branch=org).select_related("branch").order_by("name", "pk")
+    return on_roster.filter(branch__path__startswith=org.path).select_related("branch").order_by("branch__path", "name", "pk")
+
+
+def has_vote(member: Member) -> bool:
+    """正式党员 not 停止党籍 have a vote (预备党员 do not)."""
+    return member.member_type == MemberType.FULL and member.state != MemberState.SUSPENDED
+
+
+@dataclass
+class Quorum:
+    voting: int
+    present: int
+
+    @property
+    def needed(self) -> int:
+        return self.voting // 2 + 1
+
+    @property
+    def reached(self) -> bool:
+        return self.present * 2 > self.voting
+
+    @property
+    def message(self) -> str:
+        if self.reached:
+            return f"有表决权的党员{self.voting}名，到会{self.present}名，超过半数，表决有效。"
+        return f"有表决权的党员{self.voting}名，到会{self.present}名，未超过半数（至少需要{self.needed}名），不能进行表决。"
+
+
+def quorum_of(attendance: list[tuple[str, bool]]) -> Quorum:
+    """``attendance`` as (status, has a vote) pairs."""
+    voting = sum(1 for _, votes in attendance if votes)
+    present = sum(1 for status, votes in attendance if votes and status == AttendanceStatus.PRESENT)
+    return Quorum(voting=voting, present=present)
+
+
+# --- 双重组织生活 ------------------------------------------------------------------------------
+
+
+def leaders_without_dual_life(members: QuerySet[Member], month: Period) -> QuerySet[Member]:
+    """党员领导干部 on the roster who attended none of their own branch's (or group's) held meetings
+    in ``month``. One query."""
+    attended = Attendance.objects.filter(
+        member=OuterRef("pk"),
+        status=AttendanceStatus.PRESENT,
+        meeting__status=MeetingStatus.HELD,
+        meeting__held_on__gte=month.start,
+        meeting__held_on__lte=month.end,
+    ).filter(Q(meeting__organization_id=OuterRef("branch_id")) | Q(meeting__organization_id=OuterRef("group_id")))
+    return (
+        members.filter(is_leader=True, state__in=ON_ROSTER_STATES)
+        .filter(~Exists(attended))
+        .select_related("branch")
+        .order_by("branch__path", "name", "pk")
+    )
+
+
+def member_attendance(member: Member, *, limit: int | None = None) -> QuerySet[Attendance]:
+    """A member's attendance record, newest first, with the meeting and its organization."""
+    qs = (
+        Attendance.objects.filter(member=member, meeting__status=MeetingStatus.HELD)
+        .select_related("meeting", "meeting__organization")
+        .order_by("-meeting__held_on", "-meeting_id")
+    )
+    return qs[:limit] if limit else qs
+
+
+def attendance_summary(member: Member, period: Period) -> dict[str, Any]:
+    """Counts of 出席 / 请假 / 缺席 for a member in a period: one query."""
+    rows = (
+        Attendance.objects.filter(
+            member=member,
+            meeting__status=MeetingStatus.HELD,
+            meeting__held_on__gte=period.start,
+            meeting__held_on__lte=period.end,
+        )
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {r["status"]: r["n"] for r in rows}
+    return {s.value: counts.get(s.value, 0) for s in AttendanceStatus}

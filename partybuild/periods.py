@@ -1,0 +1,163 @@
+"""Month, quarter and year as one small value type, used wherever a period appears.
+
+    Period.parse("2026-10")   # 2026年10月
+    Period.parse("2026Q3")    # 2026年第3季度 (also "2026-Q3", "2026q3")
+    Period.parse("2026")      # 2026年
+
+A period knows its first and last day, the one before and after, whether it contains a date, and
+the smaller periods it is made of. Dates are local (Asia/Shanghai) dates: a moment is placed in a
+period by its local date (``Period.containing(kind, timezone.localdate(moment))``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    @property
+    def label(self) -> str:
+        return {"month": "月", "quarter": "季度", "year": "年"}[self.value]
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "year": 12}[self.value]
+
+
+_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), PeriodKind.MONTH),
+    (re.compile(r"^(\d{4})-?[Qq]([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One month, quarter or year. ``index`` is the month (1-12), the quarter (1-4) or 1."""
+
+    year: int
+    kind: PeriodKind
+    index: int = 1
+
+    MIN_YEAR: ClassVar[int] = 1900
+    MAX_YEAR: ClassVar[int] = 2999
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, PeriodKind):
+            object.__setattr__(self, "kind", PeriodKind(self.kind))
+        upper = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4, PeriodKind.YEAR: 1}[self.kind]
+        if not (self.MIN_YEAR <= self.year <= self.MAX_YEAR) or not (1 <= self.index <= upper):
+            raise ValueError(f"not a valid period: {self.year} {self.kind} {self.index}")
+
+    # --- making ---------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026-10``, ``2026Q3`` or ``2026``; ValueError with a Chinese message otherwise."""
+        value = (text or "").strip()
+        for pattern, kind in _PATTERNS:
+            match = pattern.match(value)
+            if match:
+                year = int(match.group(1))
+                index = int(match.group(2)) if kind != PeriodKind.YEAR else 1
+                try:
+                    return cls(year, kind, index)
+                except ValueError:
+                    break
+        raise ValueError(f"无法识别的期间“{value}”：请写成 2026-10（月）、2026Q3（季度）或 2026（年）。")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(year, PeriodKind.MONTH, month)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        return cls(year, PeriodKind.QUARTER, quarter)
+
+    @classmethod
+    def of_year(cls, year: int) -> Period:
+        return cls(year, PeriodKind.YEAR, 1)
+
+    @classmethod
+    def containing(cls, kind: PeriodKind | str, day: datetime.date) -> Period:
+        kind = PeriodKind(kind)
+        if kind == PeriodKind.MONTH:
+            return cls(day.year, kind, day.month)
+        if kind == PeriodKind.QUARTER:
+            return cls(day.year, kind, (day.month - 1) // 3 + 1)
+        return cls(day.year, kind, 1)
+
+    # --- reading --------------------------------------------------------------------------
+    @property
+    def first_month(self) -> int:
+        return {PeriodKind.MONTH: self.index, PeriodKind.QUARTER: 3 * self.index - 2, PeriodKind.YEAR: 1}[self.kind]
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, self.first_month, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        """The last day (inclusive)."""
+        last_month = self.first_month + self.kind.months - 1
+        return datetime.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    def next(self) -> Period:
+        return self._shift(1)
+
+    def previous(self) -> Period:
+        return self._shift(-1)
+
+    def _shift(self, steps: int) -> Period:
+        if self.kind == PeriodKind.YEAR:
+            return Period(self.year + steps, self.kind, 1)
+        per_year = 12 if self.kind == PeriodKind.MONTH else 4
+        position = self.year * per_year + (self.index - 1) + steps
+        return Period(position // per_year, self.kind, position % per_year + 1)
+
+    def subperiods(self, kind: PeriodKind | str) -> list[Period]:
+        """The periods of ``kind`` that make up this one (a quarter's months, a year's quarters).
+        Empty when ``kind`` is longer than this period."""
+        kind = PeriodKind(kind)
+        if kind.months > self.kind.months:
+            return []
+        first = self.first_month
+        return [
+            Period.containing(kind, datetime.date(self.year, m, 1)) for m in range(first, first + self.kind.months, kind.months)
+        ]
+
+    def __iter__(self) -> Iterator[datetime.date]:
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += datetime.timedelta(days=1)
+
+    # --- showing --------------------------------------------------------------------------
+    def __str__(self) -> str:
+        """The period as it is written in a URL or a form: 2026-10, 2026Q3, 2026."""
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.year}-{self.index:02d}"
+        if self.kind == PeriodKind.QUARTER:
+            return f"{self.year}Q{self.index}"
+        return f"{self.year}"
+
+    @property
+    def label(self) -> str:
+        """The period as users read it: 2026年10月, 2026年第3季度, 2026年."""
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.year}年{self.index}月"
+        if self.kind == PeriodKind.QUARTER:
+            return f"{self.year}年第{self.index}季度"
+        return f"{self.year}年"
