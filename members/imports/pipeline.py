@@ -218,10 +218,14 @@ def _complete(values: dict[str, Any]) -> None:
 
 def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, progress: Progress | None = None) -> PreviewResult:
     """Judge the whole file and stage its changes. Writes nothing to the roster."""
+    sheet: RosterSheet = open_roster(path, filename)
     try:
-        sheet: RosterSheet = open_roster(path, filename)
-    except FileError:
-        raise
+        return _preview(sheet, user=user, job_pk=job_pk, progress=progress)
+    finally:
+        sheet.close()
+
+
+def _preview(sheet: RosterSheet, *, user: Any, job_pk: int, progress: Progress | None) -> PreviewResult:
     index = ScopeIndex(user)
     result = PreviewResult(
         unknown_headers=sheet.unknown_headers, unstored_headers=sheet.unstored_headers, header_row=sheet.header_row
@@ -239,9 +243,7 @@ def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, p
                 _complete(values)
                 parsed.append((number, values, errors))
             ids = [v["id_number"] for _, v, _ in parsed if v.get("id_number")]
-            existing = {
-                row["id_number"]: row for row in Member.objects.filter(id_number__in=ids).values("pk", "branch__path", *COMPARED)
-            }
+            existing = {row["id_number"]: row for row in Member.objects.filter(id_number__in=ids).values("pk", *COMPARED)}
             staged: list[tuple[int, int | None, dict[str, Any]]] = []
             for number, values, errors in parsed:
                 result.total += 1
@@ -251,7 +253,8 @@ def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, p
                 elif number_value:
                     seen_ids[number_value] = number
                 current = existing.get(number_value)
-                if current is not None and not index.scope.covers_path(current["branch__path"]):
+                # The index holds every 党支部 in the importer's scope: a member elsewhere is out of it.
+                if current is not None and current["branch_id"] not in index.by_pk:
                     errors.append(
                         RowError(number, "公民身份号码", "该党员已在其他党组织登记，不在您的管理范围内，请通过组织关系转接办理。")
                     )

@@ -1,19 +1,22 @@
-"""Reading a roster file: .xlsx through xlsx2csv, .xls through python-calamine, .csv in UTF-8
-(with or without BOM) or GB18030, as Chinese Excel writes it.
+"""Reading a roster file: .xlsx through xlsx2csv in a child process, .xls through python-calamine,
+.csv in UTF-8 (with or without BOM) or GB18030, as Chinese Excel writes it.
 
-An .xlsx is converted sheet by sheet into a temporary CSV by xlsx2csv, which parses the sheet
-XML with expat as a stream: a whole province (200,000 rows) in about 24 s and 20 MB, where
-openpyxl takes twice as long and calamine holds the whole sheet in memory (about 500 MB). Date
-cells come out as ISO dates and number cells as floats, as other readers give them. The old binary .xls (rare, and
-small) still goes through calamine. The header row is found by its Chinese headers and may
-follow title rows; blank rows are skipped; row numbers are the spreadsheet's own.
+An .xlsx is converted by xlsx2csv (expat, a stream) in a child process (xlsx_stream.py) and read
+from its output as it comes: memory stays flat (calamine holds a whole sheet, about 500 MB for a
+province), and the parsing, the slow part, runs on another core while the importer judges the
+rows already read. Date cells come out as ISO dates and number cells as floats, as other readers
+give them. The old binary .xls (rare, at most 65,536 rows) still goes through calamine. The
+header row is found by its Chinese headers and may follow title rows; blank rows are skipped;
+row numbers are the spreadsheet's own.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
+import subprocess
+import sys
+import weakref
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from typing import Any
 
 from .columns import BY_HEADER, REQUIRED_HEADERS, Column, normalize_header
 from .normalize import text
+from .xlsx_stream import NUMBER_MARK, SHEET_MARK
 
 HEADER_SEARCH_ROWS = 30
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -41,6 +45,9 @@ class RosterSheet:
     raw_headers: list[str] = field(default_factory=list)
     _rows: Iterator[list[Any]] = field(repr=False, default=iter(()))
     _first_data_row: int = 0
+
+    def close(self) -> None:
+        """Stop reading (ends the .xlsx reader's child process); the rows end there."""
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(1-based row number, raw cells) for each non-blank row after the header."""
@@ -102,52 +109,63 @@ def _raw(cells: list[Any]) -> list[str]:
 
 # A sheet to search for the roster: its rows, and how many rows it has (for the progress bar).
 Sheet = tuple[Iterator[list[Any]], int]
-# Number cells come out of xlsx2csv as text; this marks them (a control character no XML text can
-# hold) so that they are read back as numbers: an ID number typed into a number cell has lost its
-# last digits, and the rules must say so rather than call it a bad checksum.
-NUMBER_MARK = "\x01"
-NUMBER_FORMAT = "%.17g" + NUMBER_MARK
 UNREADABLE = "无法读取该Excel文件，请确认文件未损坏、未加密。"
+_WORKER = Path(__file__).with_name("xlsx_stream.py")
 
 
-def _xlsx_sheets(path: str | Path) -> Iterator[Sheet]:
-    """Each sheet of an .xlsx as a stream of rows of text. Row i of the stream is spreadsheet row
-    i + 1: xlsx2csv writes the empty rows between the stored ones."""
-    from xlsx2csv import Xlsx2csv, XlsxException
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
-    try:
-        converter = Xlsx2csv(
-            str(path),
-            dateformat="%Y-%m-%d",
-            skip_empty_lines=False,
-            skip_hidden_rows=False,  # hidden rows are still rows of the roster
-            ignore_invalid_char_data=True,
-            floatformat=NUMBER_FORMAT,
-            outputencoding="utf-8",
+
+class _XlsxStream:
+    """The rows of an .xlsx, converted by xlsx_stream.py in a child process and read from its
+    output sheet by sheet. Number cells arrive marked and are read back as numbers: an ID number
+    typed into a number cell has lost its last digits, and the rules must say so rather than call
+    it a bad checksum."""
+
+    def __init__(self, path: str | Path) -> None:
+        if not zipfile.is_zipfile(path):
+            raise FileError(UNREADABLE)
+        # -I: the script's folder (members/imports) must not shadow any module xlsx2csv imports.
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(_WORKER), str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
-    except (XlsxException, OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):
-        raise FileError(UNREADABLE) from None
-    try:
-        for sheet in converter.workbook.sheets:
-            # Closed by _spooled_rows once read (or by the garbage collector if the sheet is skipped).
-            spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-            try:
-                converter.convert(spool, sheetid=sheet["index"])
-            except (XlsxException, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):
-                spool.close()
-                raise FileError(UNREADABLE) from None
-            spool.seek(0)
-            count = sum(1 for _ in csv.reader(spool))
-            spool.seek(0)
-            yield _spooled_rows(spool), count
-    finally:
-        converter.close()
+        assert self.process.stdout is not None
+        self._reader = csv.reader(io.TextIOWrapper(self.process.stdout, encoding="utf-8", newline=""))
+        self._pending: list[str] | None = None  # the next sheet's marker, read ahead
+        # A reader dropped half-way still ends the child (it would otherwise wait on a full pipe).
+        self.close = weakref.finalize(self, _stop, self.process)
 
+    def _next(self) -> list[str] | None:
+        row = next(self._reader, None)
+        if row is None and self.process.wait() != 0:
+            raise FileError(UNREADABLE)
+        return row
 
-def _spooled_rows(spool: Any) -> Iterator[list[Any]]:
-    with spool:
-        for row in csv.reader(spool):
+    def _rows(self) -> Iterator[list[Any]]:
+        while (row := self._next()) is not None:
+            if row and row[0] == SHEET_MARK:
+                self._pending = row
+                return
             yield [float(c[:-1]) if c.endswith(NUMBER_MARK) else c for c in row]
+
+    def sheets(self) -> Iterator[Sheet]:
+        marker = self._next()
+        while marker is not None:
+            if not marker or marker[0] != SHEET_MARK:
+                raise FileError(UNREADABLE)
+            rows = self._rows()
+            yield rows, int(marker[2])
+            for _ in rows:  # the rest of a sheet that was not the roster
+                pass
+            marker, self._pending = self._pending, None
 
 
 def _xls_sheets(path: str | Path) -> Iterator[Sheet]:
@@ -188,6 +206,8 @@ def _first_roster_sheet(sheets: Iterator[Sheet]) -> RosterSheet:
 
 
 def open_roster(path: str | Path, filename: str) -> RosterSheet:
+    """The roster in the file: its header found, its rows ready to stream. Call ``close()`` when
+    done (an .xlsx is read by a child process)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise FileError("只支持 .xlsx、.xls 和 .csv 文件。")
@@ -211,5 +231,12 @@ def open_roster(path: str | Path, filename: str) -> RosterSheet:
         return RosterSheet(index + 1, mapping, unknown, unstored, max(total, 0), _raw(first[index]), _csv_rows(), index + 2)
 
     if suffix in (".xlsx", ".xlsm"):
-        return _first_roster_sheet(_xlsx_sheets(path))
+        stream = _XlsxStream(path)
+        try:
+            sheet = _first_roster_sheet(stream.sheets())
+        except BaseException:
+            stream.close()
+            raise
+        sheet.close = stream.close  # type: ignore[method-assign]
+        return sheet
     return _first_roster_sheet(_xls_sheets(path))

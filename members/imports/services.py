@@ -74,7 +74,8 @@ def roster_import_start(*, user: Any, upload: UploadedFile) -> RosterImport:
             sheet = open_roster(tmp.name, name)
         except FileError as exc:
             raise ValidationError({"file": str(exc)}) from None
-        total = sheet.total_rows
+        total = sheet.total_rows  # the header is checked now; the rows are read by the preview
+        sheet.close()
     upload.seek(0)
     job = RosterImport(created_by=user, file_name=name[:200], total_rows=total, is_async=total > ASYNC_THRESHOLD)
     job.file.save(name, upload, save=False)
@@ -242,9 +243,12 @@ def write_error_report(job: RosterImport, target: IO[bytes]) -> None:
     width = len(headers)
     writer = RosterWriter(target)
     writer.header([*headers, "错误说明"])
-    for number, cells in sheet.rows():
-        row = list(cells[:width]) + [""] * max(0, width - len(cells))
-        writer.write([*row, "；".join(errors.get(number, []))], error_col=width)
+    try:
+        for number, cells in sheet.rows():
+            row = list(cells[:width]) + [""] * max(0, width - len(cells))
+            writer.write([*row, "；".join(errors.get(number, []))], error_col=width)
+    finally:
+        sheet.close()
     writer.close()
 
 

@@ -3,8 +3,10 @@ skipped, columns in any order; what cannot be read is refused with a Chinese mes
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -215,3 +217,45 @@ def test_xlsx_rich_text_formula_results_and_booleans_read_as_their_values(tmp_pa
     rows = list(open_roster(path, path.name).rows())
     assert rows == [(2, ["张三丰", "110101199001011237", "WA", "TRUE", 13800138000.0, "", ""])]
     assert yes_no("TRUE") is True
+
+
+def _rewrite_sheet(source: Path, target: Path, change: Any) -> Path:
+    """A copy of an .xlsx with its first sheet's XML passed through ``change``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            new.writestr(item, data)
+    return target
+
+
+def test_an_xlsx_without_a_dimension_still_counts_its_rows(tmp_path: Path) -> None:
+    rows = [member_row(f"党员{i}", person_id(i)) for i in range(40)]
+    source = write_xlsx(tmp_path / "a.xlsx", BASIC_HEADERS, rows)
+    path = _rewrite_sheet(source, tmp_path / "b.xlsx", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml))
+    assert b"<dimension" not in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    sheet = open_roster(path, path.name)
+    assert sheet.total_rows == 40
+    assert len(list(sheet.rows())) == 40
+
+
+def test_a_sheet_damaged_half_way_is_reported_as_unreadable(tmp_path: Path) -> None:
+    rows = [member_row(f"党员{i}", person_id(i)) for i in range(50)]
+    source = write_xlsx(tmp_path / "a.xlsx", BASIC_HEADERS, rows)
+    path = _rewrite_sheet(source, tmp_path / "b.xlsx", lambda xml: xml[: len(xml) * 2 // 3])
+    with pytest.raises(FileError, match="无法读取该Excel文件"):
+        sheet = open_roster(path, path.name)
+        list(sheet.rows())
+
+
+def test_closing_a_sheet_ends_its_reader_process(tmp_path: Path) -> None:
+    rows = [member_row(f"党员{i}", person_id(i)) for i in range(3000)]
+    path = write_xlsx(tmp_path / "a.xlsx", BASIC_HEADERS, rows)
+    sheet = open_roster(path, path.name)
+    first = next(sheet.rows())
+    assert first[0] == 2
+    _, _, (process,), _ = sheet.close.peek()  # the child converting the workbook
+    assert process.poll() is None
+    sheet.close()
+    assert process.returncode is not None  # killed and reaped, not left waiting on a full pipe
