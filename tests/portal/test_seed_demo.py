@@ -5,6 +5,7 @@ import io
 from django.core.management import call_command
 
 from branches.models import Organization
+from meetings.models import Meeting, MeetingCredit
 from members.models import Member
 from members.validators import validate_id_number
 from partybuild.accounts import access
@@ -22,8 +23,12 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
         assert validate_id_number(m.id_number) == m.id_number
     assert set(Organization.objects.values_list("kind", flat=True)) == {"committee", "general_branch", "branch", "group"}
 
+    meetings = Meeting.objects.count()
+    assert meetings > 300  # about a year of organizational life
+    assert MeetingCredit.objects.filter(meeting_type="member_review").exists()  # held with the 组织生活会
+
     call_command("seed_demo", stdout=io.StringIO())
-    assert (Organization.objects.count(), Member.objects.count()) == (orgs, members)
+    assert (Organization.objects.count(), Member.objects.count(), Meeting.objects.count()) == (orgs, members, meetings)
 
     users = {u.username: u for u in User.objects.all()}
     assert {"admin", "staff", "secretary_a", "secretary_b", "member_a"} <= set(users)
