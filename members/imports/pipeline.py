@@ -370,7 +370,7 @@ def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, pr
         for chunk in _staged_chunks(staged_path(job_pk)):
             ids = [values["id_number"] for _, _, values in chunk]
             existing = {m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")}
-            to_create: list[Member] = []
+            to_create: list[dict[str, Any]] = []
             to_update: list[Member] = []
             touched: set[str] = set()
             for _number, member_pk, values in chunk:
@@ -394,9 +394,7 @@ def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, pr
                     touched.update(changed)
                     to_update.append(current)
                 else:
-                    member = Member(**values)
-                    member.created_at = member.updated_at = now
-                    to_create.append(member)
+                    to_create.append(values)
             if to_create:
                 create_members_with_history(to_create, user=user, reason=reason, when=now)
                 result.created += len(to_create)

@@ -150,7 +150,7 @@ def test_a_second_apply_waits_until_the_first_has_written(world: World, tmp_path
     first_writing, release_first = threading.Event(), threading.Event()
     real = pipeline.create_members_with_history
 
-    def slow_for_the_first(objs: list[Member], *args: Any, **kwargs: Any) -> Any:
+    def slow_for_the_first(objs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
         if threading.current_thread().name == "first":
             first_writing.set()
             assert release_first.wait(20)

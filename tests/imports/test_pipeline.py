@@ -215,7 +215,7 @@ def test_apply_failing_midway_writes_nothing(world: World, tmp_path: Path, monke
     calls: list[int] = []
     real = pipeline.create_members_with_history
 
-    def failing(objs: list[Member], *args: Any, **kwargs: Any) -> Any:
+    def failing(objs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
         calls.append(len(objs))
         if len(calls) == 2:
             raise RuntimeError("disk full")
