@@ -30,6 +30,13 @@ def normalize_id_number(raw: str) -> str:
 
 
 def id_number_birth_date(number: str) -> datetime.date | None:
+    """The birth date inside a number (YYYYMMDD at positions 7-14), or None if it is no date."""
+    if len(number) == 18 and number[:14].isdigit():
+        # A normalized number (the common case, 200,000 times in an import): read it directly.
+        try:
+            return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            return None
     try:
         return ric.get_birth_date(number)
     except Exception:
