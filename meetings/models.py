@@ -130,7 +130,8 @@ class Meeting(models.Model):
     class Meta:
         verbose_name = "会议"
         verbose_name_plural = "会议"
-        ordering = ["-held_on", "-planned_at", "-id"]
+        # Planned meetings (no held_on) last on every database (PostgreSQL puts NULLs first).
+        ordering = [models.F("held_on").desc(nulls_last=True), models.F("planned_at").desc(nulls_last=True), "-id"]
         indexes = [
             models.Index(fields=["organization", "held_on"]),
             models.Index(fields=["status", "held_on"]),

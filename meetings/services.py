@@ -125,6 +125,8 @@ def _check(
             continue
         if person.state not in ON_ROSTER_STATES or not person.branch.path.startswith(prefix):
             add(name, f"{person.name}不是本组织的在册党员。")
+    if meeting.status != MeetingStatus.HELD and attendance:
+        add("attendance", "会议召开后才能登记出勤。")
     if meeting.status == MeetingStatus.HELD and attendance is not None:
         roll_ids = {m.pk for m in roll}
         unknown = [pk for pk in attendance if pk not in roll_ids]
@@ -179,11 +181,22 @@ def _write_attendance(meeting: Meeting, attendance: AttendanceInput, roll: list[
     Attendance.objects.bulk_update(to_update, ["status", "reason"])
 
 
+def _roll_of(meeting: Meeting, *, creating: bool) -> list[Member]:
+    """Who the attendance covers: for a meeting already recorded, the members it was recorded
+    with (a correction months later must not need the members who joined since, nor lose those
+    who left); otherwise today's roll of the organization for that type."""
+    if not creating:
+        recorded = list(Member.objects.filter(attendance__meeting=meeting).select_related("branch").order_by("name", "pk"))
+        if recorded:
+            return recorded
+    return list(roll_members(meeting.organization, meeting.meeting_type))
+
+
 def _save(
     meeting: Meeting, *, actor: Any, extra_types: Iterable[str], attendance: AttendanceInput | None, creating: bool
 ) -> RecordResult:
     extra_types = [t for t in dict.fromkeys(extra_types) if t != meeting.meeting_type]
-    roll = list(roll_members(meeting.organization, meeting.meeting_type))
+    roll = _roll_of(meeting, creating=creating)
     errors = _check(meeting, extra_types, attendance, roll)
     if errors:
         raise ValidationError(errors)

@@ -247,3 +247,27 @@ def test_attachments_must_be_photos_or_scans(world: World) -> None:
         actor=world.secretary_a, meeting=meeting, upload=SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 scan"), kind="sign_in"
     )
     assert (good.original_name, good.content_type, good.size) == ("签到表.pdf", "application/pdf", 13)
+
+
+def test_attendance_cannot_be_given_for_a_meeting_not_yet_held(world: World) -> None:
+    errors = _refused(
+        actor=world.secretary_a,
+        organization=world.branch_a,
+        meeting_type=T.THEME_DAY,
+        topic="主题党日",
+        status=MeetingStatus.PLANNED,
+        planned_at=at(2026, 12, 5),
+        attendance=_all_present(world.branch_a, T.THEME_DAY),
+    )
+    assert errors == {"attendance": ["会议召开后才能登记出勤。"]}
+
+
+def test_an_old_meeting_is_corrected_against_the_roll_it_was_recorded_with(world: World) -> None:
+    meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 9, 10))
+    Member.objects.filter(pk=world.member_a2.pk).update(state=MemberState.DECEASED)
+    newcomer = MemberFactory(name="新来的", branch=world.branch_a)
+    attendance = {world.member_a.pk: (AttendanceStatus.PRESENT, ""), world.member_a2.pk: (AttendanceStatus.LEAVE, "病假")}
+    meeting_update(actor=world.secretary_a, meeting=meeting, attendance=attendance)
+    rows = dict(meeting.attendance.values_list("member_id", "status"))
+    assert rows == {world.member_a.pk: "present", world.member_a2.pk: "leave"}
+    assert newcomer.pk not in rows
