@@ -125,7 +125,7 @@ def _check(
             continue
         if person.state not in ON_ROSTER_STATES or not person.branch.path.startswith(prefix):
             add(name, f"{person.name}不是本组织的在册党员。")
-    if meeting.status != MeetingStatus.HELD and attendance:
+    if meeting.status == MeetingStatus.PLANNED and attendance:
         add("attendance", "会议召开后才能登记出勤。")
     if meeting.status == MeetingStatus.HELD and attendance is not None:
         roll_ids = {m.pk for m in roll}

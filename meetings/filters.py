@@ -1,0 +1,78 @@
+"""Filters for the meeting API. The organization filter goes through the user's scope, so an id
+outside it matches nothing (as if it did not exist)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from branches.filters import OrgIdFilter, scoped_org
+from partybuild.periods import Period
+
+from .models import Meeting, MeetingCredit, MeetingStatus, MeetingType
+
+
+class PeriodFormField(forms.CharField):
+    """``2026-10``, ``2026Q3`` or ``2026`` as a ``Period``; anything else is an error in Chinese."""
+
+    def clean(self, value: Any) -> Period | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return Period.parse(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PeriodFilter(django_filters.Filter):
+    field_class = PeriodFormField
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def in_period(period: Period) -> Q:
+    """Meetings whose own day falls in ``period``: the local date a held meeting was held on; for a
+    planned or cancelled one, the local date of its planned time (or, cancelled after it was
+    recorded as held without a plan, of its held time)."""
+    start, end = _local_midnight(period.start), _local_midnight(period.end + datetime.timedelta(days=1))
+    return (
+        Q(held_on__gte=period.start, held_on__lte=period.end)
+        | Q(held_on__isnull=True, planned_at__gte=start, planned_at__lt=end)
+        | Q(held_on__isnull=True, planned_at__isnull=True, held_at__gte=start, held_at__lt=end)
+    )
+
+
+class MeetingFilter(django_filters.FilterSet):
+    org = OrgIdFilter(method="filter_org", label="党组织（含下级）ID")
+    type = django_filters.ChoiceFilter(
+        choices=MeetingType.choices, method="filter_type", label="计入的会议类型（含标明同时计入该类型的会议）"
+    )
+    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label="状态")
+    period = PeriodFilter(method="filter_period", label="期间：2026-10（月）、2026Q3（季度）或 2026（年）")
+
+    class Meta:
+        model = Meeting
+        fields = ["org", "type", "status", "period"]
+
+    def filter_org(self, queryset: QuerySet[Meeting], name: str, value: int) -> QuerySet[Meeting]:
+        org = scoped_org(self.request, value)
+        if org is None:
+            return queryset.none()
+        return queryset.filter(organization__path__startswith=org.path)
+
+    def filter_type(self, queryset: QuerySet[Meeting], name: str, value: str) -> QuerySet[Meeting]:
+        return queryset.filter(Exists(MeetingCredit.objects.filter(meeting=OuterRef("pk"), meeting_type=value)))
+
+    def filter_period(self, queryset: QuerySet[Meeting], name: str, value: Period | None) -> QuerySet[Meeting]:
+        return queryset if value is None else queryset.filter(in_period(value))
