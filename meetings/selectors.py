@@ -145,6 +145,7 @@ class OrgRow:
     branches_total: int = 0  # 党支部 at or below it
     branches_met: int = 0
     branches_failed: int = 0
+    dissolved_on: datetime.date | None = None  # dissolved since the period began
 
     @property
     def kind_label(self) -> str:
@@ -192,29 +193,47 @@ def held_counts(orgs: QuerySet[Organization], start: datetime.date, end: datetim
 
 
 def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.date | None = None) -> ComplianceReport:
-    """Compliance of the active organizations in ``orgs`` for ``period``: three queries."""
+    """Compliance of the organizations in ``orgs`` that existed in ``period``: three queries.
+
+    An organization dissolved since is still judged for the periods it lived through (a report on
+    last year does not change when a branch is dissolved this year); a unit it did not live
+    through to the end (founded after it ended, dissolved before it ended) is not judged."""
     today = today or timezone.localdate()
-    active = orgs.filter(status=OrgStatus.ACTIVE).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end))
-    org_rows = list(active.order_by("path").values("pk", "name", "short_name", "kind", "path", "depth", "founded_on"))
+    existed = orgs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end)).filter(
+        Q(status=OrgStatus.ACTIVE) | Q(dissolved_on__gte=period.start)
+    )
+    org_rows = list(
+        existed.order_by("path").values("pk", "name", "short_name", "kind", "path", "depth", "founded_on", "dissolved_on")
+    )
     book = RuleBook()
-    counts = held_counts(active, period.start, period.end)
-    months = [m.index for m in period.subperiods(PeriodKind.MONTH)]
+    # Held meetings per (organization, type): a count per month of the year (index 1-12).
+    held: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 13)
+    for (org_pk, meeting_type, month), n in held_counts(existed, period.start, period.end).items():
+        held[(org_pk, meeting_type)][month] = n
+    no_meetings = [0] * 13
+    # Per (kind, type): each judged unit with its minimum, last day and months, computed once.
+    units_cache: dict[tuple[str, str], list[tuple[Period, int, datetime.date, list[int]]]] = {}
     rows: list[OrgRow] = []
     shown_types: set[str] = set()
-    units_cache: dict[tuple[str, str], list[tuple[Period, int]]] = {}
     for o in org_rows:
         cells: dict[str, Cell] = {}
+        founded, dissolved = o["founded_on"], o["dissolved_on"]
         for meeting_type in TYPES_FOR_KIND.get(o["kind"], ()):
             key = (o["kind"], meeting_type)
-            if key not in units_cache:
-                units_cache[key] = book.units(o["kind"], meeting_type, period)
-            cell = Cell(meeting_type, held=sum(counts.get((o["pk"], meeting_type, m), 0) for m in months))
-            for unit, required in units_cache[key]:
-                if o["founded_on"] and o["founded_on"] > unit.end:
+            units = units_cache.get(key)
+            if units is None:
+                units = units_cache[key] = [
+                    (unit, required, unit.end, [m.index for m in unit.subperiods(PeriodKind.MONTH)])
+                    for unit, required in book.units(o["kind"], meeting_type, period)
+                ]
+            by_month = held.get((o["pk"], meeting_type), no_meetings)
+            cell = Cell(meeting_type, held=sum(by_month))
+            for unit, required, unit_end, unit_months in units:
+                if (founded and founded > unit_end) or (dissolved and dissolved <= unit_end):
                     continue
-                held = sum(counts.get((o["pk"], meeting_type, m.index), 0) for m in unit.subperiods(PeriodKind.MONTH))
-                state = MET if held >= required else (FAILED if unit.end < today else DUE)
-                cell.units.append(Unit(unit, required, held, state))
+                count = sum(by_month[m] for m in unit_months)
+                state = MET if count >= required else (FAILED if unit_end < today else DUE)
+                cell.units.append(Unit(unit, required, count, state))
             if cell.units or cell.held:
                 shown_types.add(meeting_type)
             cells[meeting_type] = cell
@@ -228,6 +247,7 @@ def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.
                 depth=o["depth"],
                 cells=cells,
                 state=_combine([c.state for c in cells.values()]),
+                dissolved_on=dissolved,
             )
         )
     _roll_up(rows)

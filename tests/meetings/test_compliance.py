@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from branches.models import Organization, OrgKind
+from branches.models import Organization, OrgKind, OrgStatus
 from meetings.models import FrequencyRule, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.selectors import DUE, FAILED, MET, NONE, compliance
 from meetings.services import meeting_cancel
@@ -227,3 +227,16 @@ def test_the_current_day_defaults_to_beijing_time(world: World) -> None:
         report = compliance(Organization.objects.filter(pk=world.branch_a.pk), Period.parse("2026-05"))
     assert report.today == datetime.date(2026, 6, 1)
     assert report.row(world.branch_a.pk).cells[T.THEME_DAY].state == FAILED
+
+
+def test_a_branch_dissolved_since_is_still_judged_for_the_months_it_lived_through(world: World) -> None:
+    hold(world.branch_b, T.THEME_DAY, at(2026, 5, 10))
+    # As organization_dissolve leaves it (the service also needs the branch emptied first).
+    Organization.objects.filter(pk=world.branch_b.pk).update(
+        status=OrgStatus.DISSOLVED, dissolved_on=datetime.date(2026, 8, 20), dissolve_reason="机构改革撤并"
+    )
+    may, august, october = _report(world, "2026-05"), _report(world, "2026-08"), _report(world, "2026-10")
+    assert may.row(world.branch_b.pk).cells[T.THEME_DAY].state == MET
+    assert august.row(world.branch_b.pk).cells[T.THEME_DAY].units == []  # dissolved before August ended
+    assert october.row(world.branch_b.pk) is None
+    assert (may.row(world.committee.pk).branches_total, october.row(world.committee.pk).branches_total) == (2, 1)
