@@ -77,7 +77,11 @@ def _member_scope_path(org: Organization) -> str:
 
 
 def _check(
-    meeting: Meeting, extra_types: Iterable[str], attendance: AttendanceInput | None, roll: list[Member]
+    meeting: Meeting,
+    extra_types: Iterable[str],
+    attendance: AttendanceInput | None,
+    roll: list[Member],
+    unchanged_people: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
@@ -121,8 +125,8 @@ def _check(
     prefix = _member_scope_path(org)
     for name in ("host", "recorder", "lecturer"):
         person: Member | None = getattr(meeting, name)
-        if person is None:
-            continue
+        if person is None or name in unchanged_people:
+            continue  # who hosted a meeting stays its host after they leave the roster
         if person.state not in ON_ROSTER_STATES or not person.branch.path.startswith(prefix):
             add(name, f"{person.name}不是本组织的在册党员。")
     if meeting.status == MeetingStatus.PLANNED and attendance:
@@ -193,11 +197,17 @@ def _roll_of(meeting: Meeting, *, creating: bool) -> list[Member]:
 
 
 def _save(
-    meeting: Meeting, *, actor: Any, extra_types: Iterable[str], attendance: AttendanceInput | None, creating: bool
+    meeting: Meeting,
+    *,
+    actor: Any,
+    extra_types: Iterable[str],
+    attendance: AttendanceInput | None,
+    creating: bool,
+    unchanged_people: frozenset[str] = frozenset(),
 ) -> RecordResult:
     extra_types = [t for t in dict.fromkeys(extra_types) if t != meeting.meeting_type]
     roll = _roll_of(meeting, creating=creating)
-    errors = _check(meeting, extra_types, attendance, roll)
+    errors = _check(meeting, extra_types, attendance, roll, unchanged_people)
     if errors:
         raise ValidationError(errors)
     meeting.held_on = timezone.localdate(meeting.held_at) if meeting.status == MeetingStatus.HELD and meeting.held_at else None
@@ -249,9 +259,13 @@ def meeting_update(
             raise ValidationError({"status": "该会议已取消，不能再修改。"})
         if extra_types is None:
             extra_types = [t for t in locked.credits.values_list("meeting_type", flat=True) if t != locked.meeting_type]
+        before = {name: getattr(locked, f"{name}_id") for name in ("host", "recorder", "lecturer")}
         for name, value in fields.items():
             setattr(locked, name, value)
-        result = _save(locked, actor=actor, extra_types=extra_types, attendance=attendance, creating=False)
+        unchanged = frozenset(name for name, pk in before.items() if pk is not None and getattr(locked, f"{name}_id") == pk)
+        result = _save(
+            locked, actor=actor, extra_types=extra_types, attendance=attendance, creating=False, unchanged_people=unchanged
+        )
     meeting.refresh_from_db()
     return result
 

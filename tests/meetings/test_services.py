@@ -271,3 +271,14 @@ def test_an_old_meeting_is_corrected_against_the_roll_it_was_recorded_with(world
     rows = dict(meeting.attendance.values_list("member_id", "status"))
     assert rows == {world.member_a.pk: "present", world.member_a2.pk: "leave"}
     assert newcomer.pk not in rows
+
+
+def test_a_meeting_whose_host_has_since_left_can_still_be_corrected(world: World) -> None:
+    meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 9, 10), host=world.member_a2, recorder=world.member_a)
+    Member.objects.filter(pk=world.member_a2.pk).update(state=MemberState.TRANSFERRED_OUT)
+    meeting_update(actor=world.secretary_a, meeting=meeting, topic="重温入党誓词（更正）")
+    meeting.refresh_from_db()
+    assert (meeting.topic, meeting.host_id) == ("重温入党誓词（更正）", world.member_a2.pk)
+    with pytest.raises(ValidationError) as exc:  # choosing someone who left is still refused
+        meeting_update(actor=world.secretary_a, meeting=meeting, recorder=Member.objects.get(pk=world.member_a2.pk))
+    assert exc.value.message_dict == {"recorder": ["李同志不是本组织的在册党员。"]}
