@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import Organization, OrgKind, OrgStatus
+from meetings.selectors import attendance_summary, member_attendance
 from partybuild.accounts.access import (
     can_see_org,
     get_member_for_user,
@@ -32,6 +33,7 @@ from partybuild.accounts.access import (
     scope_for,
     writable_orgs,
 )
+from partybuild.periods import Period
 
 from . import selectors
 from .forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
@@ -116,6 +118,13 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for_user(request.user, pk)
     today = timezone.localdate()
     can_manage = manages_member(request.user, member)
+    scope = scope_for(request.user)
+    # Organizational life: the last 20 meetings and this year's counts. A meeting links to its page
+    # only for those who see it (a member with no other role sees no meeting pages).
+    attendance = list(member_attendance(member, limit=20))
+    for row in attendance:
+        row.meeting_visible = scope.covers_path(row.meeting.organization.path)
+    attendance_year = Period.of_year(today.year)
     context = {
         "member": member,
         "can_manage": can_manage,
@@ -127,7 +136,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "standing_years": member.party_standing_years(today),
         "positions": selectors.member_positions(member),
         "history": selectors.member_history(request.user, member),
-        "sees_roster": scope_for(request.user).sees_orgs,
+        "sees_roster": scope.sees_orgs,
+        "attendance": attendance,
+        "attendance_year": attendance_year,
+        "attendance_summary": attendance_summary(member, attendance_year),
     }
     return render(request, "members/detail.html", context)
 

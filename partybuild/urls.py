@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("partybuild.notifications.urls")),
     path("orgs/", include("branches.urls")),
     path("members/", include("members.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/v1/", include("partybuild.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz/", portal_views.healthz, name="healthz"),

@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from meetings.models import MeetingStatus, MeetingType
+from meetings.services import attachment_add
+
 from ..conftest import World
+from ..meetings.conftest import at, hold
 
 # Reachable without logging in, on purpose.
 PUBLIC = {"accounts:login", "healthz", "api:token"}
@@ -66,10 +71,16 @@ def test_public_urls_are_still_there(name: str) -> None:
     assert name in names
 
 
-def test_secretary_b_gets_404_on_every_page_about_branch_a(world: World) -> None:
-    """The outsider meets 'not found' on every object URL of branch A and its member."""
+def test_secretary_b_gets_404_on_every_page_about_branch_a(world: World, settings, tmp_path) -> None:
+    """The outsider meets 'not found' on every object URL of branch A, its member, and a meeting
+    of branch A with its attachment (a meeting page that only takes POST is posted to as well)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    meeting = hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 3, 5), actor=world.secretary_a)
+    scan = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 scan")
+    attachment = attachment_add(actor=world.secretary_a, meeting=meeting, upload=scan, kind="sign_in")
     client = Client()
     client.force_login(world.secretary_b)
+    checked_meeting_routes = 0
     for name, route in _portal_routes():
         if "<int:pk>" not in route and "(?P<pk>" not in route:
             continue
@@ -77,9 +88,25 @@ def test_secretary_b_gets_404_on_every_page_about_branch_a(world: World) -> None
             continue  # a notification pk, covered in tests/portal/test_home.py
         if name == "branches:position_end":
             continue  # a position pk, covered in tests/branches/test_views.py
-        pk = world.member_a.pk if name.startswith(("members", "api:member")) else world.branch_a.pk
+        about_meeting = name.startswith(("meetings:", "api:meeting"))
+        if about_meeting:
+            pk = meeting.pk
+            route = route.replace("<int:attachment_pk>", str(attachment.pk))
+        elif name.startswith(("members", "api:member")):
+            pk = world.member_a.pk
+        else:
+            pk = world.branch_a.pk
         url = _concrete(route, pk)
         if url is None:
             continue
         response = client.get(url)
         assert response.status_code in (404, 405), f"{name} {url} answered {response.status_code}"
+        if about_meeting and response.status_code == 405 and name.startswith("meetings:"):
+            response = client.post(url)
+            assert response.status_code == 404, f"POST {name} {url} answered {response.status_code}"
+        checked_meeting_routes += name.startswith("meetings:")
+    assert checked_meeting_routes >= 7
+    attachment.refresh_from_db()
+    meeting.refresh_from_db()
+    assert attachment.removed_at is None
+    assert meeting.status == MeetingStatus.HELD

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import compliance_views, views
+
+app_name = "meetings"
+urlpatterns = [
+    # Meetings and their attendance (views.py).
+    path("", views.meeting_list, name="list"),
+    path("export/", views.meeting_export, name="export"),
+    path("new/", views.meeting_new, name="new"),
+    path("roll/", views.meeting_roll, name="roll"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/cancel/", views.meeting_cancel_view, name="cancel"),
+    path("<int:pk>/print/", views.meeting_print, name="print"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.attachment_remove_view, name="attachment_remove"),
+    # Compliance (compliance_views.py).
+    path("month/", compliance_views.month, name="month"),
+    path("compliance/", compliance_views.compliance_matrix, name="compliance"),
+    path("compliance/export/", compliance_views.compliance_export, name="compliance_export"),
+    path("dual-life/", compliance_views.dual_life, name="dual_life"),
+]
