@@ -10,6 +10,7 @@ tests are skipped, so `make test` still passes on a machine that has no chromium
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.apps import apps as django_apps
 
 try:
     import playwright  # noqa: F401
@@ -79,7 +81,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def e2e_world(transactional_db: None, live_server: LiveServer, world: World) -> World:
-    """The shared world, committed so the live server's thread can read it."""
+    """The shared world, committed so the live server's thread can read it.
+
+    A transactional test empties every table when it ends, rows seeded by data migrations
+    included; the default frequency rules (meetings migration 0002) are put back here so that
+    every browser test sees them, whichever ran before it."""
+    seeded = importlib.import_module("meetings.migrations.0002_default_frequency_rules")
+    seeded.seed(django_apps, None)
     return world
 
 

@@ -4,14 +4,13 @@ sees it turn green; staff read the compliance matrix and drill down to the meeti
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from meetings.models import AttendanceStatus, FrequencyRule, Meeting, MeetingType
+from meetings.models import AttendanceStatus, Meeting, MeetingType
 from partybuild.periods import Period, PeriodKind
 
 from ..conftest import World
@@ -19,21 +18,6 @@ from ..meetings.conftest import hold
 from .conftest import log_in, screenshot, sidebar
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def _default_rules(e2e_world: World) -> None:
-    """The default frequency rules, as migration 0002 seeds them. A browser test runs on a
-    transactional database, which is emptied after each test, seeded rows included: any browser
-    test before this one took them away."""
-    seeded = importlib.import_module("meetings.migrations.0002_default_frequency_rules")
-    for org_kind, meeting_type, period_kind, minimum, note in seeded.DEFAULTS:
-        FrequencyRule.objects.get_or_create(
-            meeting_type=meeting_type,
-            org_kind=org_kind,
-            effective_from=seeded.EFFECTIVE,
-            defaults={"period_kind": period_kind, "min_count": minimum, "note": note},
-        )
 
 
 def _a_moment_earlier_today() -> datetime.datetime:
