@@ -12,16 +12,19 @@ row numbers are the spreadsheet's own.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import queue
 import subprocess
 import sys
+import threading
 import weakref
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .columns import BY_HEADER, REQUIRED_HEADERS, Column, normalize_header
 from .normalize import text
@@ -113,12 +116,62 @@ UNREADABLE = "无法读取该Excel文件，请确认文件未损坏、未加密�
 _WORKER = Path(__file__).with_name("xlsx_stream.py")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes], drain: _Drain) -> None:
+    drain.stop()
     if process.poll() is None:
         process.kill()
     process.wait()
     if process.stdout is not None:
         process.stdout.close()
+
+
+class _Drain:
+    """The child's output as lines of text. A thread reads the pipe as fast as the child writes
+    (up to 64 MB ahead), so the child goes on parsing while the importer judges a chunk of rows
+    or waits on the database, instead of stopping at a full 64 KB pipe."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._chunks: queue.Queue[bytes] = queue.Queue(maxsize=64)
+        self._stopped = threading.Event()
+        threading.Thread(target=self._run, args=(stream,), name="xlsx-reader", daemon=True).start()
+
+    def _put(self, chunk: bytes) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._chunks.put(chunk, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _run(self, stream: IO[bytes]) -> None:
+        try:
+            while not self._stopped.is_set() and (chunk := stream.read1(1 << 20)):  # type: ignore[attr-defined]
+                self._put(chunk)
+        except (OSError, ValueError):  # the pipe was closed: the sheet was closed early
+            pass
+        finally:
+            self._put(b"")
+
+    def stop(self) -> None:
+        """Let the thread end and drop what it buffered (the reader was closed early)."""
+        self._stopped.set()
+        while not self._chunks.empty():
+            self._chunks.get_nowait()
+
+    def lines(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        pending = ""
+        while True:
+            chunk = self._chunks.get()
+            text = pending + decoder.decode(chunk, final=not chunk)
+            if not chunk:
+                if text:
+                    yield text
+                return
+            lines = text.split("\n")
+            pending = lines.pop()
+            for line in lines:
+                yield line + "\n"
 
 
 class _XlsxStream:
@@ -138,10 +191,11 @@ class _XlsxStream:
             stderr=subprocess.DEVNULL,
         )
         assert self.process.stdout is not None
-        self._reader = csv.reader(io.TextIOWrapper(self.process.stdout, encoding="utf-8", newline=""))
+        drain = _Drain(self.process.stdout)
+        self._reader = csv.reader(drain.lines())
         self._pending: list[str] | None = None  # the next sheet's marker, read ahead
         # A reader dropped half-way still ends the child (it would otherwise wait on a full pipe).
-        self.close = weakref.finalize(self, _stop, self.process)
+        self.close = weakref.finalize(self, _stop, self.process, drain)
 
     def _next(self) -> list[str] | None:
         row = next(self._reader, None)

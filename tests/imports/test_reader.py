@@ -4,6 +4,8 @@ skipped, columns in any order; what cannot be read is refused with a Chinese mes
 from __future__ import annotations
 
 import re
+import threading
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -255,7 +257,11 @@ def test_closing_a_sheet_ends_its_reader_process(tmp_path: Path) -> None:
     sheet = open_roster(path, path.name)
     first = next(sheet.rows())
     assert first[0] == 2
-    _, _, (process,), _ = sheet.close.peek()  # the child converting the workbook
+    _, _, (process, _drain), _ = sheet.close.peek()  # the child converting the workbook
     assert process.poll() is None
     sheet.close()
     assert process.returncode is not None  # killed and reaped, not left waiting on a full pipe
+    deadline = time.monotonic() + 5
+    while any(t.name == "xlsx-reader" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "xlsx-reader" for t in threading.enumerate())  # nor a thread left behind
