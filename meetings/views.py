@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.models import OrgKind, OrgStatus
 from members.models import Member
 from partybuild.accounts.access import (
     can_write_org,
@@ -32,6 +33,7 @@ from partybuild.accounts.access import (
     get_meeting_for_user,
     get_org_for_user,
     scope_for,
+    visible_orgs,
 )
 from partybuild.periods import Period, PeriodKind
 
@@ -192,6 +194,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.GET.get("org"):
         initial["organization"] = get_org_for_user(request.user, request.GET["org"], write=True).pk
+    else:
+        # A secretary keeps one 党支部: it is the organization of most of their meetings.
+        paths = scope_for(request.user).paths
+        if len(paths) == 1:
+            own = visible_orgs(request.user).filter(path=paths[0], kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+            initial["organization"] = own.values_list("pk", flat=True).first()
     if request.GET.get("type") in MeetingType.values:
         initial["meeting_type"] = request.GET["type"]
     if request.GET.get("status") == MeetingStatus.PLANNED:

@@ -319,6 +319,15 @@ def test_the_new_form_preselects_organization_and_type_and_presets_everyone_pres
     assert f'<option value="{world.branch_b.pk}"' not in html
 
 
+def test_a_secretary_opening_the_form_finds_her_branch_chosen_staff_choose(
+    world: World, as_secretary_a: Client, as_staff: Client
+) -> None:
+    html = as_secretary_a.get(NEW).content.decode()
+    assert re.search(rf'<option value="{world.branch_a.pk}" selected>', html)
+    html = as_staff.get(NEW).content.decode()
+    assert not re.search(r'<option value="\d+" selected>', html.split('name="organization"')[1].split("</select>")[0])
+
+
 def test_secretary_records_a_held_meeting_with_attendance_in_beijing_time(world: World, as_secretary_a: Client) -> None:
     response = as_secretary_a.post(NEW, form_data(world))
     meeting = Meeting.objects.get()
