@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from branches.models import Organization, OrgStatus, TermStatus
+from branches.models import Organization, OrgKind, OrgStatus, TermStatus
 from branches.selectors import org_kind_summary, term_status_summary
+from meetings.selectors import DUE, FAILED, MET, compliance
 from members.models import ON_ROSTER_STATES, MemberState, MemberType
 from partybuild.accounts.access import scope_for, visible_members, visible_orgs
+from partybuild.periods import Period, PeriodKind
 
 
 def home_summary(user: Any) -> dict[str, Any]:
@@ -42,6 +45,7 @@ def home_summary(user: Any) -> dict[str, Any]:
         .filter(Q(full_count__lt=3) | Q(total__gt=50))
         .order_by("path")[:10]
     )
+    context["life"] = _organizational_life(user)
     context.update(
         {
             "member_stats": member_stats,
@@ -54,6 +58,33 @@ def home_summary(user: Any) -> dict[str, Any]:
         }
     )
     return context
+
+
+def _organizational_life(user: Any) -> dict[str, Any]:
+    """This month's 三会一课 for the user's subtree (three queries): how many 党支部 have held
+    everything, how many are still due or failed; for a single-branch scope (a secretary), what
+    is still due, each with its 登记 link."""
+    month = Period.containing(PeriodKind.MONTH, timezone.localdate())
+    report = compliance(visible_orgs(user), month)
+    branches = [r for r in report.rows if r.kind == OrgKind.BRANCH]
+    life: dict[str, Any] = {
+        "month": month,
+        "total": len(branches),
+        "met": sum(1 for r in branches if r.state == MET),
+        "failed": sum(1 for r in branches if r.state == FAILED),
+        "due": sum(1 for r in branches if r.state == DUE),
+    }
+    if len(branches) == 1:
+        branch = branches[0]
+        life["branch"] = branch
+        life["due_items"] = [
+            {"org": row, "cell": cell}
+            for row in report.rows
+            if row.pk == branch.pk or (row.kind == OrgKind.GROUP and row.path.startswith(branch.path))
+            for cell in row.cells.values()
+            if cell.units and cell.state != MET
+        ]
+    return life
 
 
 __all__ = ["Organization", "home_summary"]

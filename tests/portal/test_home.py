@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from partybuild.notifications.models import Notification
 
@@ -38,7 +41,8 @@ def test_home_query_count_does_not_grow_with_data(as_staff: Client, world: World
         b = make_org(world.committee, "branch", f"扩展党支部{i}")
         for _ in range(5):
             MemberFactory(branch=b)
-    with django_assert_max_num_queries(14):
+    # + this month's organizational life: organizations, rules, held meetings (3)
+    with django_assert_max_num_queries(17):
         as_staff.get(reverse("portal:home"))
 
 
@@ -90,3 +94,30 @@ def test_notification_list_shows_own_only(as_secretary_a: Client, world: World) 
     Notification.objects.create(recipient=world.secretary_b, title="给乙的", dedupe_key="x")
     body = as_secretary_a.get(reverse("notifications:list")).content.decode()
     assert "给甲的" in body and "给乙的" not in body
+
+
+def test_home_shows_this_months_organizational_life(as_secretary_a: Client, as_staff: Client, world: World) -> None:
+    from meetings.models import MeetingType
+    from meetings.selectors import roll_members
+    from meetings.services import meeting_record
+
+    response = as_secretary_a.get(reverse("portal:home"))
+    due = {(i["org"].pk, i["cell"].meeting_type) for i in response.context["life"]["due_items"]}
+    assert (world.branch_a.pk, MeetingType.THEME_DAY) in due and (world.group_a1.pk, MeetingType.GROUP_MEETING) in due
+    assert f"?org={world.branch_a.pk}&amp;type=theme_day" in response.content.decode()
+
+    meeting_record(
+        actor=world.secretary_a,
+        organization=world.branch_a,
+        meeting_type=MeetingType.THEME_DAY,
+        topic="主题党日",
+        status="held",
+        held_at=timezone.now() - datetime.timedelta(minutes=1),
+        attendance={m.pk: ("present", "") for m in roll_members(world.branch_a, MeetingType.THEME_DAY)},
+    )
+    response = as_secretary_a.get(reverse("portal:home"))
+    due = {(i["org"].pk, i["cell"].meeting_type) for i in response.context["life"]["due_items"]}
+    assert (world.branch_a.pk, MeetingType.THEME_DAY) not in due
+
+    life = as_staff.get(reverse("portal:home")).context["life"]
+    assert life["total"] == 3 and life["met"] == 0
