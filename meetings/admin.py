@@ -13,28 +13,18 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 
-from partybuild.history_admin import ViewOnlyHistoryAdmin
+from partybuild.history_admin import VersionedRuleAdmin, ViewOnlyHistoryAdmin
 
 from .models import FrequencyRule, Meeting
 
-_RULE_NUMBERS = ("meeting_type", "org_kind", "period_kind", "min_count", "effective_from")
-
 
 @admin.register(FrequencyRule)
-class FrequencyRuleAdmin(ViewOnlyHistoryAdmin):
+class FrequencyRuleAdmin(VersionedRuleAdmin):
     list_display = ("org_kind", "meeting_type", "period_kind", "min_count", "effective_from", "note")
     list_filter = ("org_kind", "meeting_type", "period_kind")
     ordering = ("org_kind", "meeting_type", "-effective_from")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: FrequencyRule | None = None) -> tuple[str, ...]:
-        if obj is not None and obj.effective_from <= timezone.localdate():
-            return _RULE_NUMBERS
-        return ()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    versioned_fields = ("meeting_type", "org_kind", "period_kind", "min_count", "effective_from")
 
 
 @admin.register(Meeting)

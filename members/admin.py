@@ -7,9 +7,9 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
 from partybuild.accounts.access import can_import_roster
-from partybuild.history_admin import ViewOnlyHistoryAdmin
+from partybuild.history_admin import VersionedRuleAdmin, ViewOnlyHistoryAdmin
 
-from .models import Member
+from .models import DuesRule, Member
 from .resources import MemberResource
 from .services import MEMBER_EDITABLE_FIELDS, gender_mismatch_errors, member_edit_refusal, member_update
 
@@ -84,3 +84,22 @@ class MemberAdmin(ImportExportMixin, ViewOnlyHistoryAdmin):
             member._change_reason = "系统管理后台修改登录账号"
             member.save(update_fields=["user", "updated_at"])
         obj.refresh_from_db()
+
+
+@admin.register(DuesRule)
+class DuesRuleAdmin(VersionedRuleAdmin):
+    """The dues table: 系统管理员 add a version with a later 生效日期 to change it."""
+
+    list_display = ("category", "income_above", "income_up_to", "rate", "flat_amount", "effective_from", "note")
+    list_filter = ("category",)
+    ordering = ("category", "-effective_from", "income_above")
+    versioned_fields = (
+        "category",
+        "income_above",
+        "income_up_to",
+        "rate",
+        "flat_amount",
+        "flat_min",
+        "flat_max",
+        "effective_from",
+    )

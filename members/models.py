@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -169,6 +170,56 @@ class Member(models.Model):
         )
         if errors:
             raise ValidationError(errors)
+
+
+class DuesRule(models.Model):
+    """One line of the dues table of 《关于中国共产党党费收缴、使用和管理的规定》(2008), as data.
+
+    For a dues category, either a band of monthly income — above ``income_above`` and up to and
+    including ``income_up_to`` (empty: no limit) — paying ``rate`` of it, or a flat monthly
+    amount between ``flat_min`` and ``flat_max`` (``flat_amount`` when nothing else is chosen).
+    Versioned by ``effective_from``: a year's dues are set by the rules in force on 1 January.
+    Seeded by a data migration; admins add versions, never edit the past.
+    """
+
+    category = models.CharField("党费类别", max_length=20, choices=DuesCategory.choices)
+    income_above = models.DecimalField("月收入高于（元）", max_digits=10, decimal_places=2, default=Decimal("0"))
+    income_up_to = models.DecimalField("月收入至（含，元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField("交纳比例", max_digits=6, decimal_places=4, null=True, blank=True, help_text="如 0.0050 即 0.5%")
+    flat_amount = models.DecimalField("每月定额（元）", max_digits=8, decimal_places=2, null=True, blank=True)
+    flat_min = models.DecimalField("定额下限（元）", max_digits=8, decimal_places=2, null=True, blank=True)
+    flat_max = models.DecimalField("定额上限（元）", max_digits=8, decimal_places=2, null=True, blank=True)
+    effective_from = models.DateField("生效日期")
+    note = models.CharField("依据", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "党费标准"
+        verbose_name_plural = "党费标准"
+        ordering = ["category", "effective_from", "income_above"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "income_above", "effective_from"], name="unique_dues_rule"),
+            models.CheckConstraint(
+                condition=models.Q(rate__isnull=False) | models.Q(flat_amount__isnull=False), name="dues_rule_rate_or_flat"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.rate is not None:
+            upper = f"{self.income_up_to}元" if self.income_up_to is not None else "以上"
+            return f"{self.get_category_display()} {self.income_above}–{upper}：{self.rate * 100:.1f}%"
+        return f"{self.get_category_display()}：每月{self.flat_amount}元"
+
+    def clean(self) -> None:
+        if (self.rate is None) == (self.flat_amount is None):
+            raise ValidationError("请填写交纳比例或每月定额（二者选一）。")
+        if self.income_up_to is not None and self.income_up_to <= self.income_above:
+            raise ValidationError({"income_up_to": "上限必须高于下限。"})
+        if self.flat_amount is not None and (
+            (self.flat_min is not None and self.flat_amount < self.flat_min)
+            or (self.flat_max is not None and self.flat_amount > self.flat_max)
+        ):
+            raise ValidationError({"flat_amount": "每月定额应在上下限之间。"})
 
 
 class ImportStatus(models.TextChoices):

@@ -24,3 +24,22 @@ class ViewOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method != "GET":
             raise PermissionDenied("历史版本只能查看，不能恢复。")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class VersionedRuleAdmin(ViewOnlyHistoryAdmin):
+    """Rules that are versioned by ``effective_from`` (meeting frequencies, dues bands): a rule
+    that has taken effect has judged periods that began under it, so its ``versioned_fields`` are
+    read-only (add a rule with a later date instead) and no rule is ever deleted. A rule that has
+    not taken effect yet may still be corrected."""
+
+    versioned_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        from django.utils import timezone
+
+        if obj is not None and obj.effective_from <= timezone.localdate():
+            return self.versioned_fields
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
