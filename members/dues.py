@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, Max, Min, Q, QuerySet
+from django.utils import timezone
 
-from .models import DuesCategory, DuesRule
+from .models import ON_ROSTER_STATES, DuesCategory, DuesRule, Member
 
 FEN = Decimal("0.01")
 
@@ -73,3 +75,69 @@ def monthly_dues(
             percent = (rule.rate * 100).normalize()
             return DuesAmount(amount, rule, f"月收入 {base_income:,.2f} 元 × {percent}% = {amount} 元")
     raise ValidationError({"base_income": "该收入不在任何党费档次内，请检查党费标准。"})
+
+
+# --- arrears -------------------------------------------------------------------------------------
+
+# 自行脱党 (党章 第九条): 6 consecutive months without paying dues without good reason. The portal
+# warns at 3 and flags at 6; it never changes a member's state by itself.
+ARREARS_WARN_MONTHS = 3
+ARREARS_FLAG_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Arrears:
+    member: Member
+    paid_up_to: datetime.date | None  # the first day of the last month paid in full
+    months_behind: int
+
+    @property
+    def level(self) -> str:
+        return "flag" if self.months_behind >= ARREARS_FLAG_MONTHS else "warn"
+
+    @property
+    def label(self) -> str:
+        return "满6个月未交（自行脱党风险）" if self.level == "flag" else f"{self.months_behind}个月未交"
+
+
+def _add_months(first_of_month: datetime.date, months: int) -> datetime.date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _months_between(first: datetime.date, last: datetime.date) -> int:
+    """Months from the month of ``first`` to the month of ``last``, both counted (0 if none)."""
+    return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
+
+
+def arrears(
+    members: QuerySet[Member], *, today: datetime.date | None = None, at_least: int = ARREARS_WARN_MONTHS
+) -> list[Arrears]:
+    """Members on the roster who owe dues for ``at_least`` months or more, most behind first.
+
+    Counted from the first year whose dues were assessed (the portal knows nothing of earlier
+    years) or the month the member joined, whichever is later, up to last month (this month is
+    not due yet). A month counts as paid when at least its due amount was paid. One query."""
+    today = today or timezone.localdate()
+    last_due = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    rows = (
+        members.filter(state__in=ON_ROSTER_STATES, dues_assessments__isnull=False)
+        .annotate(
+            first_year=Min("dues_assessments__year"),
+            paid_up_to=Max("dues_payments__month", filter=Q(dues_payments__amount_paid__gte=F("dues_payments__amount_due"))),
+        )
+        # Only those whose last paid month is old enough to be ``at_least`` behind (or none).
+        .filter(Q(paid_up_to__isnull=True) | Q(paid_up_to__lt=_add_months(last_due, -(at_least - 1))))
+        .select_related("branch")
+        .order_by("branch__path", "name", "pk")
+    )
+    found = []
+    for member in rows:
+        start = max(datetime.date(member.first_year, 1, 1), member.joined_on.replace(day=1))
+        if member.paid_up_to is not None:
+            start = max(start, _add_months(member.paid_up_to, 1))
+        behind = _months_between(start, last_due)
+        if behind >= at_least:
+            found.append(Arrears(member, member.paid_up_to, behind))
+    found.sort(key=lambda a: -a.months_behind)
+    return found

@@ -222,6 +222,78 @@ class DuesRule(models.Model):
             raise ValidationError({"flat_amount": "每月定额应在上下限之间。"})
 
 
+class DuesAssessment(models.Model):
+    """年度党费核定: what a member pays each month of a year, set once at the start of the year
+    from the dues table (or by hand, with a reason). ``base_income`` — the monthly after-tax
+    salary — is recorded and shown only by those who manage the member."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_assessments", verbose_name="党员")
+    year = models.PositiveSmallIntegerField("年度")
+    category = models.CharField("党费类别", max_length=20, choices=DuesCategory.choices)
+    base_income = models.DecimalField("税后月工资收入（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    computed_amount = models.DecimalField("按标准计算（元）", max_digits=8, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField("每月应交（元）", max_digits=8, decimal_places=2)
+    basis = models.CharField("计算依据", max_length=200, blank=True)
+    override_reason = models.CharField("调整理由", max_length=200, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="核定人")
+    set_at = models.DateTimeField("核定时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "年度党费核定"
+        verbose_name_plural = "年度党费核定"
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="unique_dues_assessment"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="dues_assessment_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year}年 每月{self.amount}元"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "现金"
+    BANK = "bank", "银行转账"
+    WECHAT = "wechat", "微信"
+    ALIPAY = "alipay", "支付宝"
+    PAYROLL = "payroll", "工资代扣"
+    OTHER = "other", "其他"
+
+
+class DuesPayment(models.Model):
+    """One month's dues of one member: what was due, what was paid, when and how. Corrected in
+    place with its history, never deleted."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments", verbose_name="党员")
+    month = models.DateField("所属月份", help_text="该月1日")
+    amount_due = models.DecimalField("应交（元）", max_digits=8, decimal_places=2)
+    amount_paid = models.DecimalField("实交（元）", max_digits=8, decimal_places=2)
+    paid_on = models.DateField("交纳日期")
+    method = models.CharField("交纳方式", max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CASH)
+    paid_by = models.CharField("代交人", max_length=50, blank=True, help_text="他人代交时填写")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "党费交纳"
+        verbose_name_plural = "党费交纳"
+        ordering = ["member", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="unique_dues_payment"),
+            models.CheckConstraint(condition=models.Q(amount_paid__gte=0), name="dues_payment_not_negative"),
+        ]
+        indexes = [models.Index(fields=["month", "member"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%Y-%m} {self.amount_paid}元"
+
+    @property
+    def is_back_payment(self) -> bool:
+        """补交: paid after the month it is for."""
+        return (self.paid_on.year, self.paid_on.month) > (self.month.year, self.month.month)
+
+
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     PARSING = "parsing", "正在检查"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import ENDED_STATES, Member, MemberState
+from .models import ENDED_STATES, ON_ROSTER_STATES, DuesAssessment, DuesPayment, Member, MemberState, PaymentMethod
 from .validators import id_number_birth_date, id_number_gender, normalize_id_number
 
 MEMBER_EDITABLE_FIELDS = (
@@ -203,3 +206,146 @@ def member_change_state(
                 position=position, ended_on=max(on, position.started_on), reason=f"党员{MemberState(state).label}", actor=actor
             )
     return member
+
+
+# --- 党费 ----------------------------------------------------------------------------------------
+
+# Back-payment generally covers at most 6 months (DOMAIN.md): more is recorded, with a warning.
+BACK_PAYMENT_WARN_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class DuesEntry:
+    """One member's payment for a month, as the secretary enters it."""
+
+    amount_paid: Decimal
+    paid_on: datetime.date
+    method: str = PaymentMethod.CASH
+    paid_by: str = ""
+
+
+@transaction.atomic
+def dues_assess(
+    *,
+    member: Member,
+    year: int,
+    actor: Any,
+    base_income: Decimal | None = None,
+    flat: Decimal | None = None,
+    amount: Decimal | None = None,
+    reason: str = "",
+) -> DuesAssessment:
+    """Set a member's monthly dues for ``year`` from the dues table (``base_income`` for 在职 and
+    离退休, ``flat`` within the range for flat categories). ``amount`` other than the table's needs
+    a reason, and so does changing a year already set (dues are set once a year)."""
+    from .dues import monthly_dues
+
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if member.state in ENDED_STATES:
+        errors.setdefault("member", []).append(f"该党员已{MemberState(member.state).label.removeprefix('已')}，不再核定党费。")
+    if base_income is not None and base_income < 0:
+        errors.setdefault("base_income", []).append("月工资收入不能为负数。")
+    computed = None
+    basis = ""
+    try:
+        result = monthly_dues(member.dues_category, base_income, year=year, flat=flat)
+        computed, basis = result.amount, result.basis
+    except ValidationError as exc:
+        if amount is None:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    if amount is not None:
+        if amount < 0:
+            errors.setdefault("amount", []).append("党费金额不能为负数。")
+        amount = amount.quantize(Decimal("0.01"))
+        if amount != computed and not reason:
+            errors.setdefault("reason", []).append("每月党费与标准计算结果不同，请说明调整理由。")
+    existing = DuesAssessment.objects.filter(member=member, year=year).first()
+    final = amount if amount is not None else computed
+    if existing is not None and final != existing.amount and not reason:
+        errors.setdefault("reason", []).append("党费一般每年核定一次，年内调整请说明理由。")
+    if errors:
+        raise ValidationError(errors)
+    assert final is not None
+    assessment = existing or DuesAssessment(member=member, year=year)
+    assessment.category = member.dues_category
+    assessment.base_income = base_income
+    assessment.computed_amount = computed
+    assessment.amount = final
+    assessment.basis = basis if final == computed else f"{basis}；调整为每月 {final} 元" if basis else f"每月 {final} 元"
+    assessment.override_reason = reason if final != computed or existing is not None else ""
+    assessment.set_by = actor
+    assessment._history_user = actor  # type: ignore[attr-defined]
+    assessment._change_reason = reason or ("核定党费" if existing is None else "重新核定党费")  # type: ignore[attr-defined]
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def dues_record_month(
+    *, branch: Any, month: Any, entries: dict[int, DuesEntry], actor: Any
+) -> tuple[list[DuesPayment], list[str]]:
+    """Record a month's dues for members of a 党支部 in one go: all rows or none. Returns the
+    payments and warnings (back-payment beyond 6 months). A member's row for the month is
+    corrected in place (history kept) when recorded again."""
+    from partybuild.periods import Period, PeriodKind
+
+    if not isinstance(month, Period) or month.kind != PeriodKind.MONTH:
+        raise ValidationError({"month": "请选择月份。"})
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    if month.start > today:
+        errors.setdefault("month", []).append("不能登记尚未到来的月份的党费。")
+    members = {m.pk: m for m in Member.objects.filter(pk__in=list(entries), branch=branch, state__in=ON_ROSTER_STATES)}
+    if len(members) != len(entries):
+        errors.setdefault("entries", []).append(f"有{len(entries) - len(members)}名党员不是本支部的在册党员。")
+    assessments = {a.member_id: a for a in DuesAssessment.objects.filter(member_id__in=list(members), year=month.year)}
+    missing = [m.name for pk, m in members.items() if pk not in assessments]
+    if missing:
+        shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
+        errors.setdefault("entries", []).append(f"{shown}尚未核定{month.year}年党费，请先核定。")
+    for pk, entry in entries.items():
+        member = members.get(pk)
+        if member is None:
+            continue
+        if (member.joined_on.year, member.joined_on.month) > (month.year, month.index):
+            errors.setdefault("entries", []).append(f"{member.name}{month.label}尚未入党，无需交纳党费。")
+        if entry.amount_paid is None or entry.amount_paid < 0:
+            errors.setdefault("entries", []).append(f"{member.name}的实交金额不正确。")
+        if entry.paid_on is None or entry.paid_on > today:
+            errors.setdefault("entries", []).append(f"{member.name}的交纳日期不能晚于今天。")
+        elif (entry.paid_on.year - month.year) * 12 + entry.paid_on.month - month.index > BACK_PAYMENT_WARN_MONTHS:
+            warnings.append(f"{member.name}补交{month.label}的党费，已超过6个月。")
+        if entry.method not in PaymentMethod.values:
+            errors.setdefault("entries", []).append(f"{member.name}的交纳方式不正确。")
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        p.member_id: p for p in DuesPayment.objects.select_for_update().filter(member_id__in=list(entries), month=month.start)
+    }
+    to_create, to_update = [], []
+    for pk, entry in entries.items():
+        payment = existing.get(pk) or DuesPayment(member_id=pk, month=month.start)
+        payment.amount_due = assessments[pk].amount
+        payment.amount_paid = entry.amount_paid.quantize(Decimal("0.01"))
+        payment.paid_on = entry.paid_on
+        payment.method = entry.method
+        payment.paid_by = (entry.paid_by or "").strip()[:50]
+        payment.recorded_by = actor
+        (to_update if payment.pk else to_create).append(payment)
+    reason = f"登记{month.label}党费"
+    if to_create:
+        bulk_create_with_history(to_create, DuesPayment, default_user=actor, default_change_reason=reason)
+    if to_update:
+        fields = ["amount_due", "amount_paid", "paid_on", "method", "paid_by", "recorded_by", "recorded_at"]
+        now = timezone.now()
+        for payment in to_update:
+            payment.recorded_at = now
+        bulk_update_with_history(
+            to_update, DuesPayment, fields=fields, default_user=actor, default_change_reason=f"更正{month.label}党费"
+        )
+    return [*to_create, *to_update], warnings

@@ -1,0 +1,173 @@
+"""Setting a year's dues and recording a month's payments for a branch: all rows or none, Chinese
+errors, history kept; arrears warned at 3 months and flagged at 6, never changing a state."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from members.dues import arrears
+from members.models import DuesAssessment, DuesPayment, Member, MemberState
+from members.services import DuesEntry, dues_assess, dues_record_month
+from partybuild.periods import Period
+from tests.conftest import World
+from tests.factories import MemberFactory
+
+
+@pytest.fixture(autouse=True)
+def _december_2026():
+    with time_machine.travel(datetime.datetime(2026, 12, 15, 10, tzinfo=datetime.UTC), tick=True):
+        yield
+
+
+def _assess_all(world: World, year: int = 2026) -> None:
+    for member in (world.member_a, world.member_a2):
+        dues_assess(member=member, year=year, actor=world.secretary_a, base_income=D("4000"))
+
+
+def test_a_year_is_set_from_the_table_and_an_override_needs_a_reason(world: World) -> None:
+    a = dues_assess(member=world.member_a, year=2026, actor=world.secretary_a, base_income=D("4000"))
+    assert (a.amount, a.computed_amount, a.basis) == (D("40.00"), D("40.00"), "月收入 4,000.00 元 × 1% = 40.00 元")
+    with pytest.raises(ValidationError) as exc:
+        dues_assess(member=world.member_a2, year=2026, actor=world.secretary_a, base_income=D("4000"), amount=D("100"))
+    assert exc.value.message_dict == {"reason": ["每月党费与标准计算结果不同，请说明调整理由。"]}
+    b = dues_assess(
+        member=world.member_a2, year=2026, actor=world.secretary_a, base_income=D("4000"), amount=D("100"), reason="本人自愿多交"
+    )
+    assert (b.amount, b.computed_amount, b.override_reason) == (D("100.00"), D("40.00"), "本人自愿多交")
+    assert b.history.first().history_user == world.secretary_a
+
+
+def test_changing_a_year_already_set_needs_a_reason(world: World) -> None:
+    dues_assess(member=world.member_a, year=2026, actor=world.secretary_a, base_income=D("4000"))
+    with pytest.raises(ValidationError) as exc:
+        dues_assess(member=world.member_a, year=2026, actor=world.secretary_a, base_income=D("6000"))
+    assert exc.value.message_dict == {"reason": ["党费一般每年核定一次，年内调整请说明理由。"]}
+    dues_assess(member=world.member_a, year=2026, actor=world.secretary_a, base_income=D("6000"), reason="工资调整")
+    assert DuesAssessment.objects.get(member=world.member_a, year=2026).amount == D("90.00")
+
+
+def test_a_month_for_the_branch_goes_in_all_or_nothing(world: World) -> None:
+    _assess_all(world)
+    month = Period.parse("2026-11")
+    good = DuesEntry(D("40"), datetime.date(2026, 11, 20))
+    with pytest.raises(ValidationError) as exc:
+        dues_record_month(
+            branch=world.branch_a,
+            month=month,
+            entries={world.member_a.pk: good, world.member_a2.pk: DuesEntry(D("40"), datetime.date(2027, 1, 1))},
+            actor=world.secretary_a,
+        )
+    assert exc.value.message_dict == {"entries": ["李同志的交纳日期不能晚于今天。"]}
+    assert not DuesPayment.objects.exists()
+    payments, warnings = dues_record_month(
+        branch=world.branch_a,
+        month=month,
+        entries={
+            world.member_a.pk: good,
+            world.member_a2.pk: DuesEntry(D("40"), datetime.date(2026, 11, 21), "wechat", "爱人代交"),
+        },
+        actor=world.secretary_a,
+    )
+    assert warnings == [] and len(payments) == 2
+    row = DuesPayment.objects.get(member=world.member_a2)
+    assert (row.month, row.amount_due, row.amount_paid, row.method, row.paid_by) == (
+        datetime.date(2026, 11, 1),
+        D("40.00"),
+        D("40.00"),
+        "wechat",
+        "爱人代交",
+    )
+    # Recorded again: corrected in place, with its history.
+    dues_record_month(
+        branch=world.branch_a,
+        month=month,
+        entries={world.member_a2.pk: DuesEntry(D("20"), datetime.date(2026, 11, 22))},
+        actor=world.secretary_a,
+    )
+    row.refresh_from_db()
+    assert row.amount_paid == D("20.00") and DuesPayment.objects.count() == 2
+    assert row.history.count() == 2
+
+
+def test_members_without_a_years_dues_or_outside_the_branch_are_refused(world: World) -> None:
+    dues_assess(member=world.member_a, year=2026, actor=world.secretary_a, base_income=D("4000"))
+    with pytest.raises(ValidationError) as exc:
+        dues_record_month(
+            branch=world.branch_a,
+            month=Period.parse("2026-11"),
+            entries={
+                world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 11, 20)),
+                world.member_a2.pk: DuesEntry(D("40"), datetime.date(2026, 11, 20)),
+                world.member_b.pk: DuesEntry(D("40"), datetime.date(2026, 11, 20)),
+            },
+            actor=world.secretary_a,
+        )
+    assert exc.value.message_dict == {"entries": ["有1名党员不是本支部的在册党员。", "李同志尚未核定2026年党费，请先核定。"]}
+
+
+def test_a_future_month_and_a_month_before_joining_are_refused_a_late_back_payment_warned(world: World) -> None:
+    _assess_all(world)
+    with pytest.raises(ValidationError) as exc:
+        dues_record_month(branch=world.branch_a, month=Period.parse("2027-01"), entries={}, actor=world.secretary_a)
+    assert exc.value.message_dict == {"month": ["不能登记尚未到来的月份的党费。"]}
+    late = MemberFactory(name="新党员", branch=world.branch_a, joined_on=datetime.date(2026, 6, 10))
+    dues_assess(member=late, year=2026, actor=world.secretary_a, base_income=D("3000"))
+    with pytest.raises(ValidationError) as exc:
+        dues_record_month(
+            branch=world.branch_a,
+            month=Period.parse("2026-05"),
+            entries={late.pk: DuesEntry(D("15"), datetime.date(2026, 12, 1))},
+            actor=world.secretary_a,
+        )
+    assert exc.value.message_dict == {"entries": ["新党员2026年5月尚未入党，无需交纳党费。"]}
+    _, warnings = dues_record_month(
+        branch=world.branch_a,
+        month=Period.parse("2026-05"),
+        entries={world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 12, 1))},
+        actor=world.secretary_a,
+    )
+    assert warnings == ["张党员补交2026年5月的党费，已超过6个月。"]
+
+
+def test_arrears_are_warned_at_3_months_and_flagged_at_6_and_the_state_never_changes(world: World) -> None:
+    _assess_all(world)
+    # member_a paid up to August (3 months behind in December: Sep, Oct, Nov); member_a2 paid
+    # up to May (6 behind: Jun-Nov).
+    for month, who in (("2026-08", world.member_a), ("2026-05", world.member_a2)):
+        dues_record_month(
+            branch=world.branch_a,
+            month=Period.parse(month),
+            entries={who.pk: DuesEntry(D("40"), datetime.date(2026, 12, 1))},
+            actor=world.secretary_a,
+        )
+    found = {a.member.pk: a for a in arrears(Member.objects.all())}
+    assert (found[world.member_a.pk].months_behind, found[world.member_a.pk].level) == (3, "warn")
+    assert (found[world.member_a2.pk].months_behind, found[world.member_a2.pk].level) == (6, "flag")
+    assert found[world.member_a2.pk].label == "满6个月未交（自行脱党风险）"
+    # A month paid short does not count as paid: November at 10 of 40 leaves member_a 3 behind.
+    dues_record_month(
+        branch=world.branch_a,
+        month=Period.parse("2026-11"),
+        entries={world.member_a.pk: DuesEntry(D("10"), datetime.date(2026, 12, 2))},
+        actor=world.secretary_a,
+    )
+    again = {a.member.pk: a.months_behind for a in arrears(Member.objects.all())}
+    assert again[world.member_a.pk] == 3
+    for month in ("2026-09", "2026-10", "2026-11"):
+        dues_record_month(
+            branch=world.branch_a,
+            month=Period.parse(month),
+            entries={world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 12, 3))},
+            actor=world.secretary_a,
+        )
+    assert world.member_a.pk not in {a.member.pk for a in arrears(Member.objects.all())}
+    assert Member.objects.get(pk=world.member_a2.pk).state == MemberState.NORMAL
+
+
+def test_members_with_no_dues_set_are_not_counted_as_owing(world: World) -> None:
+    assert arrears(Member.objects.all()) == []
