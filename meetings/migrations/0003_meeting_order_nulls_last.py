@@ -4,14 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_default_frequency_rules'),
+        ("meetings", "0002_default_frequency_rules"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='meeting',
-            options={'ordering': [models.OrderBy(models.F('held_on'), descending=True, nulls_last=True), models.OrderBy(models.F('planned_at'), descending=True, nulls_last=True), '-id'], 'verbose_name': '会议', 'verbose_name_plural': '会议'},
+            name="meeting",
+            options={
+                "ordering": [
+                    models.OrderBy(models.F("held_on"), descending=True, nulls_last=True),
+                    models.OrderBy(models.F("planned_at"), descending=True, nulls_last=True),
+                    "-id",
+                ],
+                "verbose_name": "会议",
+                "verbose_name_plural": "会议",
+            },
         ),
     ]
