@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from .models import (
     Attendance,
     AttendanceStatus,
     FrequencyRule,
+    Meeting,
     MeetingCredit,
     MeetingStatus,
     MeetingType,
@@ -376,3 +377,61 @@ def attendance_summary(member: Member, period: Period) -> dict[str, Any]:
     )
     counts = {r["status"]: r["n"] for r in rows}
     return {s.value: counts.get(s.value, 0) for s in AttendanceStatus}
+
+
+# --- members who stopped coming ----------------------------------------------------------------
+
+ABSENCE_WARN_MONTHS = 3
+ABSENCE_FLAG_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Absence:
+    member: Member
+    last_attended: datetime.date | None
+    months_without: int
+
+    @property
+    def level(self) -> str:
+        return "flag" if self.months_without >= ABSENCE_FLAG_MONTHS else "warn"
+
+
+def _first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def members_without_life(
+    members: QuerySet[Member], *, today: datetime.date | None = None, at_least: int = ABSENCE_WARN_MONTHS
+) -> list[Absence]:
+    """Members in the normal state who attended none of their branch's (or group's) held meetings
+    for ``at_least`` whole months up to last month: 自行脱党 counts 6 consecutive months without
+    organizational life (党章 第九条); the portal warns at 3 and flags at 6 and changes nothing.
+    流动党员 live their organizational life where they went, 失联党员 are flagged already: neither is
+    counted. Months are counted from the member's joining or from the first meeting their branch
+    recorded in the portal, whichever is later. One query."""
+    today = today or timezone.localdate()
+    this_month = today.replace(day=1)
+    attended = Attendance.objects.filter(
+        member=OuterRef("pk"), status=AttendanceStatus.PRESENT, meeting__status=MeetingStatus.HELD
+    ).filter(Q(meeting__organization_id=OuterRef("branch_id")) | Q(meeting__organization_id=OuterRef("group_id")))
+    first_recorded = Meeting.objects.filter(organization_id=OuterRef("branch_id"), status=MeetingStatus.HELD)
+    rows = (
+        members.filter(state=MemberState.NORMAL)
+        .annotate(
+            last_attended=Subquery(attended.order_by("-meeting__held_on").values("meeting__held_on")[:1]),
+            first_recorded=Subquery(first_recorded.order_by("held_on").values("held_on")[:1]),
+        )
+        .filter(first_recorded__isnull=False)
+        .select_related("branch")
+        .order_by("branch__path", "name", "pk")
+    )
+    found = []
+    for member in rows:
+        start = max(member.joined_on, member.first_recorded).replace(day=1)
+        if member.last_attended is not None:
+            start = max(start, _first_of_next_month(member.last_attended))
+        months = (this_month.year - start.year) * 12 + this_month.month - start.month
+        if months >= at_least:
+            found.append(Absence(member, member.last_attended, months))
+    found.sort(key=lambda a: -a.months_without)
+    return found

@@ -349,3 +349,62 @@ def dues_record_month(
             to_update, DuesPayment, fields=fields, default_user=actor, default_change_reason=f"更正{month.label}党费"
         )
     return [*to_create, *to_update], warnings
+
+
+# --- the daily 自行脱党 reminders ------------------------------------------------------------------
+
+
+def lapse_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
+    """The daily job: members 3 or more months behind with dues, or without organizational life for
+    3 or more months, are notified to everyone whose scope covers their branch (secretaries, staff
+    above, admins); at 6 months as a 自行脱党 risk. No member's state is changed.
+
+    Idempotent: one notification per (user, member, kind, level, since when); a rerun adds none, a
+    member who reaches 6 months (or pays and falls behind again later) is notified anew."""
+    from django.urls import reverse
+
+    from meetings.selectors import members_without_life
+    from partybuild.accounts.access import notification_recipients_for_paths
+    from partybuild.notifications.services import NotificationSpec, notifications_send
+
+    from .dues import arrears
+
+    today = today or timezone.localdate()
+    owing = arrears(Member.objects.all(), today=today)
+    absent = members_without_life(Member.objects.all(), today=today)
+    recipients = notification_recipients_for_paths(sorted({x.member.branch.path for x in [*owing, *absent]}))
+    specs: list[NotificationSpec] = []
+
+    def notify(member: Member, kind: str, level: str, since: datetime.date | None, title: str) -> None:
+        key = f"lapse:{kind}:{member.pk}:{level}:{since:%Y%m}" if since else f"lapse:{kind}:{member.pk}:{level}:none"
+        for user_id in recipients[member.branch.path]:
+            specs.append(
+                NotificationSpec(
+                    recipient_id=user_id,
+                    dedupe_key=key,
+                    title=title,
+                    url=reverse("members:detail", args=[member.pk]),
+                    level="danger" if level == "flag" else "warning",
+                )
+            )
+
+    for a in owing:
+        risk = "，按党章第九条有自行脱党风险，请及时谈话了解情况" if a.level == "flag" else ""
+        notify(
+            a.member,
+            "dues",
+            a.level,
+            a.paid_up_to,
+            f"{a.member.branch.short_name} {a.member.name}已{a.months_behind}个月未交党费{risk}",
+        )
+    for b in absent:
+        risk = "，按党章第九条有自行脱党风险，请及时谈话了解情况" if b.level == "flag" else ""
+        notify(
+            b.member,
+            "life",
+            b.level,
+            b.last_attended,
+            f"{b.member.branch.short_name} {b.member.name}已连续{b.months_without}个月未参加组织生活{risk}",
+        )
+    created = notifications_send(specs)
+    return {"dues": len(owing), "life": len(absent), "notifications": created}

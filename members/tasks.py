@@ -18,3 +18,10 @@ def roster_import_apply_task(import_pk: int) -> None:
     from .imports.services import roster_import_run_apply
 
     roster_import_run_apply(import_pk)
+
+
+@shared_task(name="members.tasks.lapse_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def lapse_reminders() -> dict[str, int]:
+    from .services import lapse_reminders_run
+
+    return lapse_reminders_run()

@@ -206,6 +206,11 @@ PERIODIC_JOBS: dict[str, dict] = {
         "schedule": crontab(hour=6, minute=0),
         "description": "刷新换届状态，提醒6个月内到期和已超期的党组织",
     },
+    "lapse_reminders": {
+        "task": "members.tasks.lapse_reminders",
+        "schedule": crontab(hour=6, minute=30),
+        "description": "提醒连续3个月以上未交党费或未参加组织生活的党员（满6个月提示自行脱党风险）",
+    },
 }
 CELERY_BEAT_SCHEDULE = {name: {"task": job["task"], "schedule": job["schedule"]} for name, job in PERIODIC_JOBS.items()}
 
