@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -28,7 +28,7 @@ from branches.models import Organization, OrgKind
 from partybuild.periods import Period, PeriodKind
 
 from .models import Meeting, MeetingType
-from .selectors import DUE, FAILED, MET, NONE, STATE_LABELS, Cell, ComplianceReport, OrgRow, Unit
+from .selectors import MET, NONE, STATE_LABELS, Cell, ComplianceReport, OrgRow, Unit, combine_states
 
 WEEKDAY_LABELS = ("一", "二", "三", "四", "五", "六", "日")
 
@@ -38,19 +38,6 @@ def percent(share: float | None) -> str:
     if share is None:
         return "—"
     return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
-
-
-def combine_states(states: Iterable[str]) -> str:
-    """Several verdicts as one, by the selector's rule: 未达标 if any unit failed, 达标 if every
-    judged unit is met, 无要求 if none is judged, otherwise 进行中."""
-    judged = [s for s in states if s != NONE]
-    if not judged:
-        return NONE
-    if FAILED in judged:
-        return FAILED
-    if all(s == MET for s in judged):
-        return MET
-    return DUE
 
 
 # --- the secretary's month -------------------------------------------------------------------
@@ -286,16 +273,13 @@ class MonthShare:
         return percent(self.share)
 
 
-def monthly_branch_shares(
-    report: ComplianceReport, founded_after_start: Mapping[int, datetime.date], today: datetime.date
-) -> list[MonthShare]:
+def monthly_branch_shares(report: ComplianceReport, today: datetime.date) -> list[MonthShare]:
     """For each month of the report's period, the 党支部 in the report that were compliant in that
     month, out of those that existed by its end: the same figures as a report of that month alone
     (a month's verdict on a 党支部 is its monthly units and its 党小组's; a quarterly or yearly
-    rule is not judged in a month), read from the one report of the whole period.
-
-    ``founded_after_start``: the 党支部 founded after the period began, with the date (a month
-    report leaves out a 党支部 founded after the month, so it is not in that month's count)."""
+    rule is not judged in a month), read from the one report of the whole period. A 党支部 with
+    no unit judged in a month (founded after it, dissolved before its end, or no monthly rule) is
+    not counted in that month, as a report of the month alone would not count it."""
     step = Organization.steplen
     months = report.period.subperiods(PeriodKind.MONTH)
     indices = [m.index for m in months]
@@ -319,13 +303,12 @@ def monthly_branch_shares(
                     per_month[unit.period.index].append(unit.state)
     shares = []
     for month in months:
-        end, met, total = month.end, 0, 0
-        for branch_pk, per_month in states.items():
-            founded = founded_after_start.get(branch_pk)
-            if founded is not None and founded > end:
+        met, total = 0, 0
+        for per_month in states.values():
+            state = combine_states(per_month[month.index])
+            if state == NONE:
                 continue
             total += 1
-            if combine_states(per_month[month.index]) == MET:
-                met += 1
+            met += state == MET
         shares.append(MonthShare(month=month, met=met, total=total, started=month.start <= today))
     return shares

@@ -37,14 +37,23 @@ from partybuild.periods import Period, PeriodKind
 from .compliance_export import write_compliance
 from .compliance_pages import (
     WEEKDAY_LABELS,
-    combine_states,
     matrix_rows,
     month_weeks,
     monthly_branch_shares,
     requirements,
 )
 from .models import MeetingCredit, MeetingStatus
-from .selectors import DUE, FAILED, MET, NONE, STATE_LABELS, ComplianceReport, compliance, leaders_without_dual_life
+from .selectors import (
+    DUE,
+    FAILED,
+    MET,
+    NONE,
+    STATE_LABELS,
+    ComplianceReport,
+    combine_states,
+    compliance,
+    leaders_without_dual_life,
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # More organizations than this and the matrix collapses to its upper levels (see matrix_rows);
@@ -165,7 +174,7 @@ def month(request: HttpRequest) -> HttpResponse:
     sections = []
     for (period, title), report in zip(titled, reports, strict=True):
         items = requirements(report)
-        sections.append({"title": title, "period": period, "items": items, "state": combine_states(i.state for i in items)})
+        sections.append({"title": title, "period": period, "items": items, "state": combine_states([i.state for i in items])})
     month_report = reports[0]
     own_row = month_report.row(org.pk)
     overall = own_row.state if own_row else NONE
@@ -241,8 +250,7 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
     # The chart: each month of the quarter or year, read from the same report; a month is shown
     # among the months of its year (one more report).
     chart_report = report if period.kind != PeriodKind.MONTH else compliance(orgs, Period.of_year(period.year), today=today)
-    founded = dict(orgs.filter(kind=OrgKind.BRANCH, founded_on__gt=chart_report.period.start).values_list("pk", "founded_on"))
-    shares = monthly_branch_shares(chart_report, founded, today)
+    shares = monthly_branch_shares(chart_report, today)
     query = {**({"org": org.pk} if org else {}), "period": str(period)}
     before, after = _neighbours(period)
     context = {

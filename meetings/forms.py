@@ -253,6 +253,11 @@ class MeetingForm(PortalForm):
         org_field.choices = [("", org_field.empty_label)] + [(o.pk, _INDENT * (o.depth - top) + o.short_name) for o in orgs]
         self._orgs = {o.pk: o for o in orgs}
         people = managed_members(user)
+        if meeting is not None:
+            # Who hosted, recorded or lectured stays a valid choice on this meeting even after they
+            # moved out of the user's scope (the service keeps unchanged people as they were).
+            current = [pk for pk in (meeting.host_id, meeting.recorder_id, meeting.lecturer_id) if pk]
+            people = people | Member.objects.filter(pk__in=current)
         for name in self.PEOPLE:
             self.fields[name].queryset = people
         _style(self)

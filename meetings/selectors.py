@@ -50,7 +50,9 @@ MET, FAILED, DUE, NONE = "met", "failed", "due", "none"
 STATE_LABELS = {MET: "达标", FAILED: "未达标", DUE: "进行中", NONE: "无要求"}
 
 
-def _combine(states: list[str]) -> str:
+def combine_states(states: list[str]) -> str:
+    """Several verdicts as one: 未达标 if any failed, 达标 if every judged one is met, 无要求 if none
+    is judged, otherwise 进行中."""
     judged = [s for s in states if s != NONE]
     if not judged:
         return NONE
@@ -126,7 +128,7 @@ class Cell:
 
     @property
     def state(self) -> str:
-        return _combine([u.state for u in self.units])
+        return combine_states([u.state for u in self.units])
 
     @property
     def label(self) -> str:
@@ -247,7 +249,7 @@ def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.
                 path=o["path"],
                 depth=o["depth"],
                 cells=cells,
-                state=_combine([c.state for c in cells.values()]),
+                state=combine_states([c.state for c in cells.values()]),
                 dissolved_on=dissolved,
             )
         )
@@ -264,10 +266,10 @@ def _roll_up(rows: list[OrgRow]) -> None:
         if row.kind == OrgKind.GROUP:
             parent = by_path.get(row.path[:-step])
             if parent is not None:
-                parent.state = _combine([parent.state, row.state])
+                parent.state = combine_states([parent.state, row.state])
     for row in rows:
-        if row.kind != OrgKind.BRANCH:
-            continue
+        if row.kind != OrgKind.BRANCH or row.state == NONE:
+            continue  # a 党支部 with nothing judged in the period (e.g. dissolved early) is not counted
         for end in range(step, len(row.path) + 1, step):
             above = by_path.get(row.path[:end])
             if above is None:

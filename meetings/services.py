@@ -148,6 +148,8 @@ def _check(
                 break
             if status == AttendanceStatus.LEAVE and not (reason or "").strip() and pk in by_pk:
                 add("attendance", f"{by_pk[pk].name}请假，请填写请假原因。")
+            if len((reason or "").strip()) > 200 and pk in by_pk:
+                add("attendance", f"{by_pk[pk].name}的请假原因不能超过200字。")
     return errors
 
 
@@ -257,6 +259,9 @@ def meeting_update(
         locked = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
         if locked.status == MeetingStatus.CANCELLED:
             raise ValidationError({"status": "该会议已取消，不能再修改。"})
+        if locked.status == MeetingStatus.HELD and fields.get("status", MeetingStatus.HELD) != MeetingStatus.HELD:
+            # It happened: correct its record, or cancel it with a reason; it cannot become a plan.
+            raise ValidationError({"status": "已召开的会议不能改回计划；如登记有误，请修改记录或取消会议。"})
         if extra_types is None:
             extra_types = [t for t in locked.credits.values_list("meeting_type", flat=True) if t != locked.meeting_type]
         before = {name: getattr(locked, f"{name}_id") for name in ("host", "recorder", "lecturer")}
@@ -282,7 +287,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         locked.status = MeetingStatus.CANCELLED
         locked.cancel_reason = reason[:200]
         locked.held_on = None
-        locked._change_reason = f"取消会议：{reason[:100]}"  # type: ignore[attr-defined]
+        locked._change_reason = f"取消会议：{reason[:90]}"  # the history column holds 100  # type: ignore[attr-defined]
         locked.save(update_fields=["status", "cancel_reason", "held_on", "updated_at"])
     meeting.refresh_from_db()
     return meeting

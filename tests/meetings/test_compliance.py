@@ -240,3 +240,6 @@ def test_a_branch_dissolved_since_is_still_judged_for_the_months_it_lived_throug
     assert august.row(world.branch_b.pk).cells[T.THEME_DAY].units == []  # dissolved before August ended
     assert october.row(world.branch_b.pk) is None
     assert (may.row(world.committee.pk).branches_total, october.row(world.committee.pk).branches_total) == (2, 1)
+    # In August it was judged for nothing, so it is not counted against the 机关党委's share.
+    assert august.row(world.branch_b.pk).state == NONE
+    assert august.row(world.committee.pk).branches_total == 1

@@ -282,3 +282,25 @@ def test_a_meeting_whose_host_has_since_left_can_still_be_corrected(world: World
     with pytest.raises(ValidationError) as exc:  # choosing someone who left is still refused
         meeting_update(actor=world.secretary_a, meeting=meeting, recorder=Member.objects.get(pk=world.member_a2.pk))
     assert exc.value.message_dict == {"recorder": ["李同志不是本组织的在册党员。"]}
+
+
+def test_a_held_meeting_cannot_be_turned_back_into_a_plan(world: World) -> None:
+    meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 9, 10))
+    with pytest.raises(ValidationError) as exc:
+        meeting_update(actor=world.secretary_a, meeting=meeting, status=MeetingStatus.PLANNED, planned_at=at(2026, 12, 1))
+    assert "不能改回计划" in exc.value.message_dict["status"][0]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.held_on) == (MeetingStatus.HELD, datetime.date(2026, 9, 10))
+
+
+def test_a_long_cancel_reason_fits_the_history_and_a_long_leave_reason_is_refused(world: World) -> None:
+    meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 9, 10))
+    attendance = _all_present(world.branch_a, T.THEME_DAY)
+    attendance[world.member_a2.pk] = (AttendanceStatus.LEAVE, "因" * 201)
+    with pytest.raises(ValidationError) as exc:
+        meeting_update(actor=world.secretary_a, meeting=meeting, attendance=attendance)
+    assert exc.value.message_dict == {"attendance": ["李同志的请假原因不能超过200字。"]}
+    meeting_cancel(actor=world.secretary_a, meeting=meeting, reason="与" * 150)
+    meeting.refresh_from_db()
+    assert meeting.cancel_reason == "与" * 150
+    assert len(meeting.history.first().history_change_reason) <= 100

@@ -31,7 +31,7 @@ from meetings.models import (
 )
 from meetings.selectors import compliance
 from meetings.services import attachment_add, meeting_cancel, meeting_record
-from members.models import MemberState, MemberType
+from members.models import Member, MemberState, MemberType
 from members.services import member_change_state
 from partybuild.periods import Period
 
@@ -603,6 +603,16 @@ def test_an_old_meeting_is_corrected_on_the_roll_it_was_recorded_with(world: Wor
     rows = dict(meeting.attendance.values_list("member_id", "reason"))
     assert rows == {world.member_a.pk: "", world.member_a2.pk: "出差"}
     assert newcomer.pk not in rows
+
+
+def test_a_meeting_whose_host_moved_to_another_branch_can_still_be_corrected(world: World, as_secretary_a: Client) -> None:
+    meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 3, 5), topic="三月", host=world.member_a2, recorder=world.member_a)
+    Member.objects.filter(pk=world.member_a2.pk).update(branch=world.branch_b, group=None)  # now outside A's scope
+    data = form_data(world, topic="三月（更正）", held_at="2026-03-05T09:00", host=world.member_a2.pk, recorder=world.member_a.pk)
+    response = as_secretary_a.post(url("edit", meeting), data)
+    assert response.status_code == 302, response.context["form"].errors
+    meeting.refresh_from_db()
+    assert (meeting.topic, meeting.host_id) == ("三月（更正）", world.member_a2.pk)
 
 
 def test_an_invalid_edit_changes_nothing(world: World, as_secretary_a: Client) -> None:
