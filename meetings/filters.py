@@ -3,13 +3,11 @@ outside it matches nothing (as if it did not exist)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -17,6 +15,7 @@ from branches.filters import OrgIdFilter, scoped_org
 from partybuild.periods import Period
 
 from .models import Meeting, MeetingCredit, MeetingStatus, MeetingType
+from .selectors import in_period_q
 
 
 class PeriodFormField(forms.CharField):
@@ -35,22 +34,6 @@ class PeriodFormField(forms.CharField):
 @extend_schema_field(OpenApiTypes.STR)
 class PeriodFilter(django_filters.Filter):
     field_class = PeriodFormField
-
-
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
-
-
-def in_period(period: Period) -> Q:
-    """Meetings whose own day falls in ``period``: the local date a held meeting was held on; for a
-    planned or cancelled one, the local date of its planned time (or, cancelled after it was
-    recorded as held without a plan, of its held time)."""
-    start, end = _local_midnight(period.start), _local_midnight(period.end + datetime.timedelta(days=1))
-    return (
-        Q(held_on__gte=period.start, held_on__lte=period.end)
-        | Q(held_on__isnull=True, planned_at__gte=start, planned_at__lt=end)
-        | Q(held_on__isnull=True, planned_at__isnull=True, held_at__gte=start, held_at__lt=end)
-    )
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -75,4 +58,4 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.filter(Exists(MeetingCredit.objects.filter(meeting=OuterRef("pk"), meeting_type=value)))
 
     def filter_period(self, queryset: QuerySet[Meeting], name: str, value: Period | None) -> QuerySet[Meeting]:
-        return queryset if value is None else queryset.filter(in_period(value))
+        return queryset if value is None else queryset.filter(in_period_q(value))

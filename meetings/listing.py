@@ -8,13 +8,12 @@ local date ``held_on`` within P.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from partybuild.accounts.access import visible_meetings
 from partybuild.periods import Period
 
 from .models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
+from .selectors import in_period_q
 
 # The status filter. The list is the book of meetings held, so "held" is what it shows unless
 # asked otherwise: the same meetings the compliance matrix counts.
@@ -59,19 +59,6 @@ class MeetingFilters:
     sort: str = DEFAULT_SORT
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def period_q(period: Period) -> Q:
-    """Meetings placed in the period: a held one by its local date, any other by its planned (or
-    last recorded) time, in Beijing time."""
-    start, after = _local_midnight(period.start), _local_midnight(period.end + datetime.timedelta(days=1))
-    held = Q(held_on__gte=period.start, held_on__lte=period.end)
-    other = Q(held_on__isnull=True, moment__gte=start, moment__lt=after)
-    return held | other
-
-
 def meeting_list_queryset(user: Any, filters: MeetingFilters) -> QuerySet[Meeting]:
     """The meetings the user may see, filtered and sorted, with the organization joined in."""
     qs = visible_meetings(user).select_related("organization").annotate(moment=Coalesce("held_at", "planned_at"))
@@ -89,7 +76,7 @@ def meeting_list_queryset(user: Any, filters: MeetingFilters) -> QuerySet[Meetin
         if filters.status == MeetingStatus.HELD:
             qs = qs.filter(held_on__gte=filters.period.start, held_on__lte=filters.period.end)
         else:
-            qs = qs.filter(period_q(filters.period))
+            qs = qs.filter(in_period_q(filters.period))
     if filters.q:
         qs = qs.filter(topic__icontains=filters.q)
     key = filters.sort.lstrip("-")

@@ -178,6 +178,22 @@ class ComplianceReport:
         return [(t, MeetingType(t).label) for t in self.types]
 
 
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def in_period_q(period: Period) -> Q:
+    """Meetings whose own day falls in ``period``, in Beijing time: a held meeting by the date it
+    was held; a planned or cancelled one by its planned time (or, cancelled after being recorded
+    as held without a plan, its held time). The one definition the pages and the API share."""
+    start, end = _local_midnight(period.start), _local_midnight(period.end + datetime.timedelta(days=1))
+    return (
+        Q(held_on__gte=period.start, held_on__lte=period.end)
+        | Q(held_on__isnull=True, planned_at__gte=start, planned_at__lt=end)
+        | Q(held_on__isnull=True, planned_at__isnull=True, held_at__gte=start, held_at__lt=end)
+    )
+
+
 def held_counts(orgs: QuerySet[Organization], start: datetime.date, end: datetime.date) -> dict[tuple[int, str, int], int]:
     """Held meetings per (organization, counted type, month) between two dates (at most a year
     apart): one aggregate query."""

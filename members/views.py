@@ -122,8 +122,12 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Organizational life: the last 20 meetings and this year's counts. A meeting links to its page
     # only for those who see it (a member with no other role sees no meeting pages).
     attendance = list(member_attendance(member, limit=20))
+    own_record = member.pk == scope.own_member_id
     for row in attendance:
         row.meeting_visible = scope.covers_path(row.meeting.organization.path)
+        # A meeting outside the viewer's scope (before a transfer, say) shows its type and the
+        # member's attendance, not its topic or the reason given, except to the member.
+        row.show_details = row.meeting_visible or own_record
     attendance_year = Period.of_year(today.year)
     context = {
         "member": member,

@@ -133,3 +133,19 @@ def test_detail_query_count_is_fixed(world: World, as_secretary_a: Client, djang
         response = as_secretary_a.get(url(world.member_a))
     assert len(response.context["history"]) == 31
     assert len(response.context["positions"]) == 3
+
+
+def test_meetings_of_another_branch_show_no_topic_to_this_branchs_secretary(
+    world: World, as_secretary_b: Client, as_member_a: Client
+) -> None:
+    from meetings.models import MeetingType
+    from members.models import Member
+
+    from ..meetings.conftest import at, hold
+
+    hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 3, 5), topic="甲支部内部议题", leave={world.member_a2.pk: "家中有事"})
+    Member.objects.filter(pk=world.member_a2.pk).update(branch=world.branch_b, group=None)  # transferred to B
+    html = as_secretary_b.get(url(world.member_a2)).content.decode()
+    assert "主题党日" in html and "甲支部内部议题" not in html and "家中有事" not in html
+    own = as_member_a.get(url(world.member_a)).content.decode()  # the member sees their own in full
+    assert "甲支部内部议题" in own
