@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import queue
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from typing import IO, Any
 from .columns import BY_HEADER, REQUIRED_HEADERS, Column, normalize_header
 from .normalize import text
 from .xlsx_stream import NUMBER_MARK, SHEET_MARK
+
+logger = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 30
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -113,6 +116,9 @@ def _raw(cells: list[Any]) -> list[str]:
 # A sheet to search for the roster: its rows, and how many rows it has (for the progress bar).
 Sheet = tuple[Iterator[list[Any]], int]
 UNREADABLE = "无法读取该Excel文件，请确认文件未损坏、未加密。"
+TIMED_OUT = "读取Excel文件超时（5分钟没有读出新的内容），请确认文件未损坏，或另存为新文件后重试。"
+# The reader child writes rows continuously; this long without any means it hangs.
+READ_TIMEOUT = 300
 _WORKER = Path(__file__).with_name("xlsx_stream.py")
 
 
@@ -121,8 +127,9 @@ def _stop(process: subprocess.Popen[bytes], drain: _Drain) -> None:
     if process.poll() is None:
         process.kill()
     process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 class _Drain:
@@ -162,7 +169,10 @@ class _Drain:
         decoder = codecs.getincrementaldecoder("utf-8")()
         pending = ""
         while True:
-            chunk = self._chunks.get()
+            try:
+                chunk = self._chunks.get(timeout=READ_TIMEOUT)
+            except queue.Empty:
+                raise FileError(TIMED_OUT) from None
             text = pending + decoder.decode(chunk, final=not chunk)
             if not chunk:
                 if text:
@@ -188,7 +198,7 @@ class _XlsxStream:
             [sys.executable, "-I", str(_WORKER), str(path)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,  # one line at most: the type of the error that stopped it
         )
         assert self.process.stdout is not None
         drain = _Drain(self.process.stdout)
@@ -200,6 +210,9 @@ class _XlsxStream:
     def _next(self) -> list[str] | None:
         row = next(self._reader, None)
         if row is None and self.process.wait() != 0:
+            assert self.process.stderr is not None
+            # Only the child's own one-line account (an exception type, never a cell's content).
+            logger.warning("xlsx reader failed: %s", self.process.stderr.read(200).decode("utf-8", "replace").strip())
             raise FileError(UNREADABLE)
         return row
 

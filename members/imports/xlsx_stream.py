@@ -62,7 +62,15 @@ def _row_count(book: zipfile.ZipFile, path: str | None) -> int:
         return count
 
 
+# A workbook that makes the parser balloon (a zip bomb, a corrupt sheet) ends this process with
+# a MemoryError instead of taking the server's memory: reading a province's roster needs < 100 MB.
+MEMORY_LIMIT = 1536 * 1024 * 1024
+
+
 def main(path: str) -> int:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     from xlsx2csv import Xlsx2csv
 
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")

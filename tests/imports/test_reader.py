@@ -265,3 +265,17 @@ def test_closing_a_sheet_ends_its_reader_process(tmp_path: Path) -> None:
     while any(t.name == "xlsx-reader" for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(t.name == "xlsx-reader" for t in threading.enumerate())  # nor a thread left behind
+
+
+def test_a_reader_that_hangs_is_reported_not_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from members.imports import reader
+
+    hanging = tmp_path / "hangs.py"
+    hanging.write_text("import sys, time\nsys.stdout.write('\\x02,1,3\\r\\n'); sys.stdout.flush(); time.sleep(30)\n")
+    monkeypatch.setattr(reader, "_WORKER", hanging)
+    monkeypatch.setattr(reader, "READ_TIMEOUT", 1)
+    path = write_xlsx(tmp_path / "a.xlsx", BASIC_HEADERS, [member_row("党员", person_id(1))])
+    started = time.monotonic()
+    with pytest.raises(FileError, match="读取Excel文件超时"):
+        open_roster(path, path.name)
+    assert time.monotonic() - started < 10
