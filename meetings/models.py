@@ -179,6 +179,8 @@ class Attendance(models.Model):
     # Whether the member had a vote when the meeting was recorded (正式党员, not 停止党籍): the
     # quorum of a 党员大会 is judged by the roll as it was, not as it is now.
     voting = models.BooleanField("有表决权", default=True)
+    # Attendance feeds points and the 自行脱党 reminders: who changed it, and from what, is kept.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "出勤"

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches.models import Organization, OrgKind, OrgStatus
 from members.models import ON_ROSTER_STATES, Member
@@ -171,7 +172,7 @@ def _write_credits(meeting: Meeting, extra_types: Iterable[str]) -> None:
     MeetingCredit.objects.bulk_create([MeetingCredit(meeting=meeting, meeting_type=t) for t in sorted(wanted - current)])
 
 
-def _write_attendance(meeting: Meeting, attendance: AttendanceInput, roll: list[Member]) -> None:
+def _write_attendance(meeting: Meeting, attendance: AttendanceInput, roll: list[Member], actor: Any) -> None:
     by_pk = {m.pk: m for m in roll}
     existing = {a.member_id: a for a in meeting.attendance.all()}
     to_create, to_update = [], []
@@ -183,8 +184,12 @@ def _write_attendance(meeting: Meeting, attendance: AttendanceInput, roll: list[
         elif (row.status, row.reason) != (status, reason):
             row.status, row.reason = status, reason
             to_update.append(row)
-    Attendance.objects.bulk_create(to_create)
-    Attendance.objects.bulk_update(to_update, ["status", "reason"])
+    if to_create:
+        bulk_create_with_history(to_create, Attendance, default_user=actor, default_change_reason="登记出勤")
+    if to_update:
+        bulk_update_with_history(
+            to_update, Attendance, ["status", "reason"], default_user=actor, default_change_reason="更正出勤"
+        )
 
 
 def _roll_of(meeting: Meeting, *, creating: bool) -> list[Member]:
@@ -220,7 +225,7 @@ def _save(
     meeting.save()
     _write_credits(meeting, extra_types)
     if meeting.status == MeetingStatus.HELD and attendance is not None:
-        _write_attendance(meeting, attendance, roll)
+        _write_attendance(meeting, attendance, roll, actor)
     return RecordResult(meeting, _warnings(meeting))
 
 

@@ -304,3 +304,13 @@ def test_a_long_cancel_reason_fits_the_history_and_a_long_leave_reason_is_refuse
     meeting.refresh_from_db()
     assert meeting.cancel_reason == "与" * 150
     assert len(meeting.history.first().history_change_reason) <= 100
+
+
+def test_an_attendance_correction_is_kept_in_its_history(world: World) -> None:
+    meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 9, 10), actor=world.secretary_a)
+    attendance = _all_present(world.branch_a, T.THEME_DAY)
+    attendance[world.member_a2.pk] = (AttendanceStatus.LEAVE, "出差")
+    meeting_update(actor=world.secretary_a, meeting=meeting, attendance=attendance)
+    row = Attendance.objects.get(meeting=meeting, member=world.member_a2)
+    versions = list(row.history.order_by("history_date").values_list("status", "history_change_reason", "history_user_id"))
+    assert versions == [("present", "登记出勤", world.secretary_a.pk), ("leave", "更正出勤", world.secretary_a.pk)]
