@@ -12,7 +12,6 @@ the number of organizations; compliance_pages lays the reports out without query
 from __future__ import annotations
 
 import datetime
-import tempfile
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +31,7 @@ from members.models import ON_ROSTER_STATES
 from members.selectors import org_filter_options, org_filter_q
 from partybuild.accounts.access import get_org_for_user, managed_members, scope_for, visible_meetings, visible_orgs
 from partybuild.accounts.models import Role
+from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
 
 from .compliance_export import write_compliance
@@ -299,13 +299,7 @@ def compliance_export(request: HttpRequest) -> FileResponse:
     report = compliance(orgs, period, today=today)
     where = (org.short_name or org.name) if org else "全部"
     title = f"{where}三会一课达标情况（{period.label}）"
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it, and the system deletes it)
-    try:
-        write_compliance(handle, report, title)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
+    handle = written_file(lambda target: write_compliance(target, report, title))
     return FileResponse(
         handle, as_attachment=True, filename=f"三会一课达标情况-{where}-{period}.xlsx", content_type=XLSX_CONTENT_TYPE
     )

@@ -10,9 +10,7 @@ record). Every write goes through meetings.services.
 from __future__ import annotations
 
 import datetime
-import tempfile
-from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +33,7 @@ from partybuild.accounts.access import (
     scope_for,
     visible_orgs,
 )
+from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
 
 from . import listing
@@ -64,18 +63,6 @@ def _require_meeting_scope(user: Any) -> None:
     """Meeting pages exist only for those who see organizations (staff, secretaries, admins)."""
     if not scope_for(user).sees_orgs:
         raise Http404("页面不存在")
-
-
-def _written_file(write: Callable[[IO[bytes]], Any]) -> IO[bytes]:
-    """A temporary file filled by ``write`` and rewound; FileResponse closes (and so deletes) it."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (handed to FileResponse, which closes it)
-    try:
-        write(handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
 
 
 def _sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
@@ -156,7 +143,7 @@ def meeting_export(request: HttpRequest) -> FileResponse:
     form = MeetingFilterForm(request.GET or None, user=request.user, with_options=False)
     form.is_valid()
     queryset = listing.meeting_list_queryset(request.user, form.filters())
-    handle = _written_file(lambda target: listing.write_export(target, queryset))
+    handle = written_file(lambda target: listing.write_export(target, queryset))
     filename = f"会议记录-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 

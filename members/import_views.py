@@ -9,10 +9,8 @@ partybuild.accounts.access.
 from __future__ import annotations
 
 import io
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -26,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from partybuild.accounts.access import can_import_roster, get_import_for_user, scope_for, visible_imports
+from partybuild.downloads import written_file
 
 from . import selectors
 from .forms import MemberFilterForm
@@ -69,19 +68,6 @@ def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         return
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, errors)
-
-
-def _written_file(write: Callable[[IO[bytes]], Any]) -> IO[bytes]:
-    """A temporary file filled by ``write`` and rewound. FileResponse closes it (and so the system
-    deletes it) once the response has been sent; if writing fails it is closed here."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (handed to FileResponse, which closes it)
-    try:
-        write(handle)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
 
 
 def _xlsx_response(handle: Any, filename: str) -> FileResponse:
@@ -214,7 +200,7 @@ def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     job = get_import_for_user(request.user, pk)
     if not job.error_total and job.status != ImportStatus.INVALID:
         raise Http404("该导入没有错误报告")
-    handle = _written_file(lambda target: write_error_report(job, target))
+    handle = written_file(lambda target: write_error_report(job, target))
     return _xlsx_response(handle, f"{Path(job.file_name).stem}-错误报告.xlsx")
 
 
@@ -245,5 +231,5 @@ def roster_export(request: HttpRequest) -> FileResponse:
     form = MemberFilterForm(request.GET or None, user=request.user)
     form.is_valid()
     queryset = selectors.member_list_queryset(request.user, form.filters(today))
-    handle = _written_file(lambda target: export_roster(target, request.user, queryset, today))
+    handle = written_file(lambda target: export_roster(target, request.user, queryset, today))
     return _xlsx_response(handle, f"党员花名册-{today:%Y%m%d}.xlsx")
