@@ -238,6 +238,39 @@ def get_attachment_for_user(user: Any, meeting_pk: Any, pk: Any) -> Any:
         raise Http404("附件不存在") from None
 
 
+# --- transfers (组织关系转接) ----------------------------------------------------------------------
+
+
+def visible_transfers(user: Any) -> QuerySet[Any]:
+    """Transfers sent from or to the organizations in the user's scope."""
+    from members.transfers import transfers_for_paths
+
+    scope = scope_for(user)
+    return transfers_for_paths(scope.paths, is_admin=scope.is_admin)
+
+
+def get_transfer_for_user(user: Any, pk: Any) -> Any:
+    """The transfer, or 404 if it is missing or touches nothing in the user's scope."""
+    from members.models import Transfer
+
+    try:
+        return visible_transfers(user).get(pk=int(pk))
+    except (Transfer.DoesNotExist, TypeError, ValueError):
+        raise Http404("转接记录不存在") from None
+
+
+def transfer_sides(user: Any, transfer: Any) -> set[str]:
+    """Which sides of a transfer the user acts for: 'out' (the sending 党支部 is in scope), 'in'
+    (the receiving one is). A transfer from or to outside the portal has one side only."""
+    scope = scope_for(user)
+    sides = set()
+    if transfer.from_org_id and scope.covers_path(transfer.from_org.path):
+        sides.add("out")
+    if transfer.to_org_id and scope.covers_path(transfer.to_org.path):
+        sides.add("in")
+    return sides
+
+
 # --- roster imports ----------------------------------------------------------------------------
 
 
