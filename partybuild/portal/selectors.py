@@ -46,6 +46,7 @@ def home_summary(user: Any) -> dict[str, Any]:
         .order_by("path")[:10]
     )
     context["life"] = _organizational_life(user)
+    context["birthdays"] = political_birthdays(members, timezone.localdate())
     context.update(
         {
             "member_stats": member_stats,
@@ -58,6 +59,16 @@ def home_summary(user: Any) -> dict[str, Any]:
         }
     )
     return context
+
+
+def political_birthdays(members: Any, today: Any, *, limit: int = 30) -> dict[str, Any]:
+    """政治生日: members on the roster whose 入党日期 falls in this month, by day, with the years since
+    (one query for the list, one for the count)."""
+    this_month = members.filter(state__in=ON_ROSTER_STATES, joined_on__month=today.month, joined_on__year__lt=today.year)
+    rows = list(this_month.select_related("branch").order_by("joined_on__day", "branch__path", "name")[:limit])
+    for member in rows:
+        member.party_years = today.year - member.joined_on.year
+    return {"rows": rows, "total": this_month.count() if len(rows) == limit else len(rows), "month": today.month}
 
 
 def _organizational_life(user: Any) -> dict[str, Any]:

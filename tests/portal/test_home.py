@@ -121,3 +121,13 @@ def test_home_shows_this_months_organizational_life(as_secretary_a: Client, as_s
 
     life = as_staff.get(reverse("portal:home")).context["life"]
     assert life["total"] == 3 and life["met"] == 0
+
+
+def test_home_lists_this_months_political_birthdays(as_secretary_a: Client, world: World) -> None:
+    from members.models import Member
+
+    today = timezone.localdate()
+    Member.objects.filter(pk=world.member_a.pk).update(joined_on=today.replace(year=today.year - 12, day=1))
+    Member.objects.filter(pk=world.member_b.pk).update(joined_on=today.replace(year=today.year - 3, day=1))  # branch B
+    birthdays = as_secretary_a.get(reverse("portal:home")).context["birthdays"]
+    assert [(m.name, m.party_years) for m in birthdays["rows"]] == [("张党员", 12)]
