@@ -433,3 +433,14 @@ class RosterImportLock(models.Model):
     class Meta:
         verbose_name = "导入锁"
         verbose_name_plural = "导入锁"
+
+
+# 发展党员 models live in their own module; importing them here registers them with the app.
+from .development_models import (  # noqa: E402, F401
+    Cultivator,
+    DevelopmentRecord,
+    DevelopmentRule,
+    DevelopmentStage,
+    RuleKey,
+    RuleUnit,
+)
