@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import dues_views, import_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("import/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     path("import/<int:pk>/errors.xlsx", import_views.import_errors, name="import_errors"),
     path("import/<int:pk>/file/", import_views.import_file, name="import_file"),
+    path("dues/", dues_views.dues_month, name="dues_month"),
+    path("dues/export.xlsx", dues_views.dues_month_export, name="dues_month_export"),
+    path("dues/year/", dues_views.dues_year, name="dues_year"),
+    path("dues/arrears/", dues_views.dues_arrears, name="dues_arrears"),
 ]

@@ -36,6 +36,7 @@ from partybuild.accounts.access import (
 from partybuild.periods import Period
 
 from . import selectors
+from .dues_pages import member_dues_card
 from .forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
 from .services import member_change_state, member_create, member_edit_refusal, member_update
 
@@ -144,6 +145,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance": attendance,
         "attendance_year": attendance_year,
         "attendance_summary": attendance_summary(member, attendance_year),
+        # 党费: the base income and the basis only for those who manage the member (the card decides).
+        "dues": member_dues_card(member, today),
     }
     return render(request, "members/detail.html", context)
 

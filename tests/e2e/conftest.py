@@ -79,15 +79,23 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Data migrations that seed rule tables (each has a seed(apps, schema_editor) function).
+SEEDING_MIGRATIONS = (
+    "meetings.migrations.0002_default_frequency_rules",
+    "members.migrations.0005_default_dues_rules",
+    "members.migrations.0009_default_development_rules",
+)
+
+
 @pytest.fixture
 def e2e_world(transactional_db: None, live_server: LiveServer, world: World) -> World:
     """The shared world, committed so the live server's thread can read it.
 
     A transactional test empties every table when it ends, rows seeded by data migrations
-    included; the default frequency rules (meetings migration 0002) are put back here so that
-    every browser test sees them, whichever ran before it."""
-    seeded = importlib.import_module("meetings.migrations.0002_default_frequency_rules")
-    seeded.seed(django_apps, None)
+    included; the rule tables they seed are put back here so that every browser test sees them,
+    whichever ran before it."""
+    for migration in SEEDING_MIGRATIONS:
+        importlib.import_module(migration).seed(django_apps, None)
     return world
 
 
