@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import ON_ROSTER_STATES, DuesCategory, DuesRule, Member
+from .models import ON_ROSTER_STATES, DuesCategory, DuesPayment, DuesRule, Member
 
 FEN = Decimal("0.01")
 
@@ -115,25 +115,31 @@ def arrears(
 ) -> list[Arrears]:
     """Members on the roster who owe dues for ``at_least`` months or more, most behind first.
 
-    Counted from the first year whose dues were assessed (the portal knows nothing of earlier
-    years) or the month the member joined, whichever is later, up to last month (this month is
-    not due yet). A month counts as paid when at least its due amount was paid. One query."""
+    Counted from the latest of: the first year whose dues were assessed, the first month the
+    member's 党支部 recorded any payment in the portal (before that the portal knows nothing: a
+    branch that starts in November is not 10 months behind), and the month the member joined; up
+    to last month (this month is not due yet). A month counts as paid when at least its due amount
+    was paid. A branch that has recorded nothing is not judged. One query."""
     today = today or timezone.localdate()
     last_due = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     rows = (
         members.filter(state__in=ON_ROSTER_STATES, dues_assessments__isnull=False)
         .annotate(
+            branch_first=Subquery(
+                DuesPayment.objects.filter(member__branch_id=OuterRef("branch_id")).order_by("month").values("month")[:1]
+            ),
             first_year=Min("dues_assessments__year"),
             paid_up_to=Max("dues_payments__month", filter=Q(dues_payments__amount_paid__gte=F("dues_payments__amount_due"))),
         )
         # Only those whose last paid month is old enough to be ``at_least`` behind (or none).
         .filter(Q(paid_up_to__isnull=True) | Q(paid_up_to__lt=_add_months(last_due, -(at_least - 1))))
+        .filter(branch_first__isnull=False)
         .select_related("branch")
         .order_by("branch__path", "name", "pk")
     )
     found = []
     for member in rows:
-        start = max(datetime.date(member.first_year, 1, 1), member.joined_on.replace(day=1))
+        start = max(datetime.date(member.first_year, 1, 1), member.branch_first, member.joined_on.replace(day=1))
         if member.paid_up_to is not None:
             start = max(start, _add_months(member.paid_up_to, 1))
         behind = _months_between(start, last_due)

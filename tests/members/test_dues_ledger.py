@@ -171,3 +171,16 @@ def test_arrears_are_warned_at_3_months_and_flagged_at_6_and_the_state_never_cha
 
 def test_members_with_no_dues_set_are_not_counted_as_owing(world: World) -> None:
     assert arrears(Member.objects.all()) == []
+
+
+def test_a_branch_that_starts_keeping_dues_late_in_the_year_is_not_behind_for_the_months_before(world: World) -> None:
+    _assess_all(world)
+    dues_record_month(
+        branch=world.branch_a,
+        month=Period.parse("2026-11"),
+        entries={world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 12, 1))},
+        actor=world.secretary_a,
+    )
+    # Branch A's first month in the portal is November: member_a2 owes November only.
+    assert arrears(Member.objects.all(), at_least=1)[0].months_behind == 1
+    assert arrears(Member.objects.all()) == []

@@ -501,7 +501,8 @@ def test_arrears_list_who_is_behind_since_when_and_flags_six_months(
     _assess(world)
     _pay(world, world.member_a, "2026-08", "40")  # Sep, Oct, Nov unpaid: 3
     _pay(world, world.member_a2, "2026-05", "90")  # Jun to Nov unpaid: 6
-    dues_assess(member=world.member_b, year=2026, actor=world.secretary_b, base_income=D("4000"))  # never paid: 11
+    dues_assess(member=world.member_b, year=2026, actor=world.secretary_b, base_income=D("4000"))
+    _pay(world, world.member_b, "2026-01", "40")  # branch B keeps dues here since January; Feb to Nov: 10
     response = as_secretary_a.get(ARREARS_URL)
     assert [(a.member.name, a.months_behind, a.level) for a in response.context["page"]] == [
         ("李同志", 6, "flag"),
@@ -514,7 +515,7 @@ def test_arrears_list_who_is_behind_since_when_and_flags_six_months(
     # Staff see the whole scope, and narrow it to a subtree.
     names = [a.member.name for a in as_staff.get(ARREARS_URL).context["page"]]
     assert names == ["王乙", "李同志", "张党员"]
-    assert "王乙 第二党支部 无记录 11" in _text(as_staff.get(ARREARS_URL, {"org": world.branch_b.pk}))
+    assert "王乙 第二党支部 2026年1月 10" in _text(as_staff.get(ARREARS_URL, {"org": world.branch_b.pk}))
     assert Member.objects.get(pk=world.member_a2.pk).state == MemberState.NORMAL
 
 
@@ -526,6 +527,7 @@ def test_the_arrears_query_count_is_fixed_whatever_the_number_of_members(
     world: World, as_staff: Client, django_assert_max_num_queries
 ) -> None:
     _assess(world)
+    _pay(world, world.member_a, "2026-01", "40")  # branch A keeps its dues here from January
     as_staff.get(ARREARS_URL)
     # session, user, scope, arrears, notifications (2), session renewal (3)
     with django_assert_max_num_queries(10):

@@ -53,12 +53,13 @@ def test_the_daily_job_notifies_those_above_once_and_changes_no_state(world: Wor
     hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 11, 10), absent=[world.member_a2.pk])
     for member in (world.member_a, world.member_a2):
         dues_assess(member=member, year=2026, actor=world.secretary_a, base_income=D("4000"))
-    dues_record_month(
-        branch=world.branch_a,
-        month=Period.parse("2026-11"),
-        entries={world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 12, 1))},
-        actor=world.secretary_a,
-    )
+    for month in ("2026-01", "2026-11"):  # the branch has kept its dues in the portal since January
+        dues_record_month(
+            branch=world.branch_a,
+            month=Period.parse(month),
+            entries={world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 12, 1))},
+            actor=world.secretary_a,
+        )
     # Dues: member_a paid November (0 behind); member_a2 nothing since January: 11 months.
     # Life: member_a2 attended nothing since the branch's first meeting in May: 7 months.
     first = lapse_reminders_run(TODAY)
