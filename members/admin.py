@@ -9,7 +9,7 @@ from import_export.forms import SelectableFieldsExportForm
 from partybuild.accounts.access import can_import_roster
 from partybuild.history_admin import VersionedRuleAdmin, ViewOnlyHistoryAdmin
 
-from .models import DuesRule, Member
+from .models import DevelopmentRule, DuesRule, Member
 from .resources import MemberResource
 from .services import MEMBER_EDITABLE_FIELDS, gender_mismatch_errors, member_edit_refusal, member_update
 
@@ -103,3 +103,18 @@ class DuesRuleAdmin(VersionedRuleAdmin):
         "flat_max",
         "effective_from",
     )
+
+
+@admin.register(DevelopmentRule)
+class DevelopmentRuleAdmin(ViewOnlyHistoryAdmin):
+    """The numbers of the 发展党员 rules (18 周岁, 1 个月, 5 个工作日, ...). A change applies to stages
+    recorded from then on; deadlines already worked out on a record stay as they were."""
+
+    list_display = ("key", "value", "unit", "basis")
+    readonly_fields = ("key", "unit")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # every rule the services read is seeded; a new key would be read by nothing
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

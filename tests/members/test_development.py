@@ -1009,3 +1009,21 @@ def test_the_deadlines_list_talks_due_and_probations_ending_within_30_days(world
     tree = Organization.objects.filter(path__startswith=world.root.path)
     assert outside.pk in {d.record.pk for d in development_deadlines(tree, TODAY)}
     assert {d.record.pk for d in development_deadlines(_branch_a(world), TODAY, within_days=31)} >= {later.pk}
+
+
+def test_an_admin_changes_a_development_number_but_cannot_add_or_delete_rules(db, client) -> None:
+    from django.urls import reverse
+
+    from members.models import DevelopmentRule
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    rule = DevelopmentRule.objects.get(key="publicity_min")
+    response = client.post(
+        reverse("admin:members_developmentrule_change", args=[rule.pk]), {"value": "7", "basis": "本省规定公示7个工作日"}
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.value, rule.unit) == (7, "working_day")
+    assert client.get(reverse("admin:members_developmentrule_add")).status_code == 403
+    assert client.post(reverse("admin:members_developmentrule_delete", args=[rule.pk]), {"post": "yes"}).status_code == 403
