@@ -25,3 +25,10 @@ def lapse_reminders() -> dict[str, int]:
     from .services import lapse_reminders_run
 
     return lapse_reminders_run()
+
+
+@shared_task(name="members.tasks.development_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def development_reminders() -> dict[str, int]:
+    from .services import development_reminders_run
+
+    return development_reminders_run()

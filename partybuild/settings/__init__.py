@@ -211,6 +211,11 @@ PERIODIC_JOBS: dict[str, dict] = {
         "schedule": crontab(hour=6, minute=30),
         "description": "提醒连续3个月以上未交党费或未参加组织生活的党员（满6个月提示自行脱党风险）",
     },
+    "development_reminders": {
+        "task": "members.tasks.development_reminders",
+        "schedule": crontab(hour=6, minute=40),
+        "description": "提醒30天内到期或已逾期的发展党员节点（谈话、预备期届满）",
+    },
 }
 CELERY_BEAT_SCHEDULE = {name: {"task": job["task"], "schedule": job["schedule"]} for name, job in PERIODIC_JOBS.items()}
 
