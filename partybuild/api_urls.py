@@ -15,12 +15,14 @@ from rest_framework.routers import DefaultRouter
 from branches.api import OrganizationViewSet
 from meetings.api import ComplianceViewSet, MeetingViewSet
 from members.api import MemberViewSet
+from members.transfer_api import TransferViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("members", MemberViewSet, basename="member")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("compliance", ComplianceViewSet, basename="compliance")
+router.register("transfers", TransferViewSet, basename="transfer")
 
 
 # The token endpoint needs no credentials (it is where they are exchanged); django-axes counts

@@ -14,6 +14,7 @@ urlpatterns = [
     path("orgs/", include("branches.urls")),
     path("members/", include("members.urls")),
     path("meetings/", include("meetings.urls")),
+    path("transfers/", include("members.transfer_urls")),
     path("api/v1/", include("partybuild.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz/", portal_views.healthz, name="healthz"),
