@@ -9,6 +9,7 @@ from branches.models import Organization, OrgKind, OrgStatus, TermStatus
 from branches.selectors import org_kind_summary, term_status_summary
 from meetings.selectors import DUE, FAILED, MET, compliance
 from members.models import ON_ROSTER_STATES, MemberState, MemberType
+from members.transfer_selectors import waiting_for_me_count
 from partybuild.accounts.access import scope_for, visible_members, visible_orgs
 from partybuild.periods import Period, PeriodKind
 
@@ -47,6 +48,7 @@ def home_summary(user: Any) -> dict[str, Any]:
     )
     context["life"] = _organizational_life(user)
     context["birthdays"] = political_birthdays(members, timezone.localdate())
+    context["transfers_waiting"] = waiting_for_me_count(user)
     context.update(
         {
             "member_stats": member_stats,

@@ -41,8 +41,9 @@ def test_home_query_count_does_not_grow_with_data(as_staff: Client, world: World
         b = make_org(world.committee, "branch", f"扩展党支部{i}")
         for _ in range(5):
             MemberFactory(branch=b)
-    # + this month's organizational life: organizations, rules, held meetings (3)
-    with django_assert_max_num_queries(17):
+    # + this month's organizational life: organizations, rules, held meetings (3); 政治生日 (1);
+    # transfers waiting on us (1)
+    with django_assert_max_num_queries(19):
         as_staff.get(reverse("portal:home"))
 
 
@@ -131,3 +132,22 @@ def test_home_lists_this_months_political_birthdays(as_secretary_a: Client, worl
     Member.objects.filter(pk=world.member_b.pk).update(joined_on=today.replace(year=today.year - 3, day=1))  # branch B
     birthdays = as_secretary_a.get(reverse("portal:home")).context["birthdays"]
     assert [(m.name, m.party_years) for m in birthdays["rows"]] == [("张党员", 12)]
+
+
+def test_home_says_how_many_transfers_wait_on_us(as_secretary_b: Client, as_secretary_a: Client, world: World) -> None:
+    from members.models import TransferKind
+    from members.transfers import transfer_apply, transfer_approve_out
+
+    transfer = transfer_apply(
+        actor=world.secretary_a,
+        kind=TransferKind.INTERNAL,
+        scope="within_committee",
+        member=world.member_a2,
+        to_org=world.branch_b,
+        reason="调动",
+    )
+    assert as_secretary_a.get(reverse("portal:home")).context["transfers_waiting"] == 1  # A must approve
+    assert as_secretary_b.get(reverse("portal:home")).context["transfers_waiting"] == 0
+    transfer_approve_out(transfer=transfer, actor=world.secretary_a)
+    response = as_secretary_b.get(reverse("portal:home"))
+    assert response.context["transfers_waiting"] == 1 and "条组织关系转接等待我方处理" in response.content.decode()
