@@ -146,6 +146,12 @@ def transfer_apply(
             else:
                 if Member.objects.filter(id_number=number).exists():
                     add("incoming.id_number", "该公民身份号码已在花名册中，请使用系统内转接。")
+        # The person is checked by the roster's own rules now, not first at 接收.
+        from .transfer_rules import incoming_fact_errors
+
+        for name, message in incoming_fact_errors(facts).items():
+            if f"incoming.{name}" not in errors:
+                add(f"incoming.{name}", message)
         transfer.to_org, transfer.from_name = to_org, (from_name or "").strip()[:200]
         transfer.incoming = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in facts.items()}
         transfer.status = TransferStatus.OUT_APPROVED  # the letter has come: it waits for 接收

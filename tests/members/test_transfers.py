@@ -196,4 +196,22 @@ def test_a_transfer_from_outside_with_a_bad_id_number_is_refused_at_once(world: 
             reason="调入",
             incoming={"name": "某", "id_number": "110101198803080001", "joined_on": datetime.date(2012, 7, 1)},
         )
-    assert exc.value.message_dict == {"incoming.id_number": ["公民身份号码校验位不正确，请核对。"]}
+    assert exc.value.message_dict["incoming.id_number"] == ["公民身份号码校验位不正确，请核对。"]
+
+
+def test_a_letter_from_outside_is_checked_by_the_roster_rules_when_recorded(world: World) -> None:
+    number = make_id_number("110101", datetime.date(1988, 3, 8), 21)
+    with pytest.raises(ValidationError) as exc:
+        transfer_apply(
+            actor=world.secretary_b,
+            kind=TransferKind.IN,
+            scope="nationwide",
+            to_org=world.branch_b,
+            from_name="外省某支部",
+            reason="调入",
+            incoming={"name": "某", "id_number": number, "joined_on": datetime.date(2012, 7, 1), "phone": "12345"},
+        )
+    errors = exc.value.message_dict
+    assert errors["incoming.confirmed_on"] == ["正式党员必须填写转正日期。"]
+    assert "incoming.phone" in errors
+    assert not Transfer.objects.exists()
