@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("meetings/", include("meetings.urls")),
     path("transfers/", include("members.transfer_urls")),
+    path("development/", include("members.development_urls")),
     path("api/v1/", include("partybuild.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz/", portal_views.healthz, name="healthz"),

@@ -1,0 +1,518 @@
+"""The 发展党员 pages, as the people who use them: the secretary of branch A follows her branch's
+applicants to full membership, the 工委's staff look across the tree, the secretary of branch B
+(the outsider) finds nothing of A's, and member_a (no role but 党员) finds no page at all.
+
+"Today" is 2026-11-20 in Beijing (time_machine), as in test_development.py, whose stage helpers
+build the records.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from members.development import development_terminate
+from members.models import DevelopmentRecord, DevelopmentStage, Member, MemberType
+
+from ..conftest import World
+from ..factories import valid_id_number
+from .test_development import (
+    ADMITTED_ON,
+    D,
+    apply,
+    confirmation_vote,
+    to_activist,
+    to_candidate,
+    to_pre_reviewed,
+    to_probationary,
+    to_voted,
+)
+
+PIPELINE = reverse("development:pipeline")
+NEW = reverse("development:new")
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Iterator[None]:
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield
+
+
+def detail(record: DevelopmentRecord) -> str:
+    return reverse("development:detail", args=[record.pk])
+
+
+def step(record: DevelopmentRecord, name: str) -> str:
+    return reverse("development:step", args=[record.pk, name])
+
+
+def text(response) -> str:
+    """The page's visible text, tags removed and whitespace collapsed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def step_names(response) -> list[str]:
+    return [f["step"] for f in (*response.context["step_forms"], *response.context["ending_forms"])]
+
+
+def field_errors(response, name: str, field: str) -> list[str]:
+    form = next(f["form"] for f in (*response.context["step_forms"], *response.context["ending_forms"]) if f["step"] == name)
+    return form.errors.get(field, [])
+
+
+# --- the pipeline --------------------------------------------------------------------------------
+
+
+def test_secretary_sees_her_branchs_pipeline_by_stage_with_cultivators_and_deadlines(
+    world: World, as_secretary_a: Client
+) -> None:
+    late = apply(world, applied_on=D(2026, 10, 1), name="钱迟谈")  # talk due 2026-11-01: past
+    soon = apply(world, applied_on=D(2026, 11, 10), name="孙新申", id_number=valid_id_number(D(1996, 1, 1)))
+    activist = to_activist(world, apply(world, applied_on=D(2026, 3, 1), name="李积极", id_number=valid_id_number(D(1997, 2, 2))))
+    apply(world, applied_on=D(2026, 11, 1), name="乙支部申请人", id_number=valid_id_number(D(1998, 3, 3)))
+    DevelopmentRecord.objects.filter(name="乙支部申请人").update(branch=world.branch_b)
+
+    response = as_secretary_a.get(PIPELINE)
+    assert response.status_code == 200
+    assert response.context["org"] == world.branch_a
+    stages = {s["stage"]: s for s in response.context["stages"]}
+    assert list(stages) == ["applicant", "activist", "candidate", "probationary"]
+    assert [r.record.name for r in stages["applicant"]["rows"]] == ["钱迟谈", "孙新申"]
+    assert [r.record.name for r in stages["activist"]["rows"]] == ["李积极"]
+    page = text(response)
+    assert "乙支部申请人" not in page
+    assert "谈话期限 2026-11-01 已过19天" in page
+    assert "谈话期限 2026-12-10 （还有20天）" in page
+    # The 积极分子: the date they became one, both 培养联系人, eligible as 发展对象 a year on.
+    assert f"{activist.activist_on:%Y-%m-%d} 张党员、孙联系 可列为发展对象 2027-03-31" in page
+    html = response.content.decode()
+    assert f'href="{detail(late)}"' in html and f'href="{detail(soon)}"' in html
+    assert re.search(r'class="text-danger fw-semibold" data-deadline="talk">谈话期限 2026-11-01', html)
+
+
+def test_the_pipeline_query_count_does_not_grow_with_30_more_records(
+    world: World, as_secretary_a: Client, django_assert_max_num_queries
+) -> None:
+    to_activist(world, apply(world, applied_on=D(2026, 3, 1)))
+    as_secretary_a.get(PIPELINE)  # warm the organization picker's cache
+    with django_assert_max_num_queries(11) as few:
+        as_secretary_a.get(PIPELINE)
+    for i in range(30):
+        record = apply(world, applied_on=D(2026, 3, 1), name=f"申请人{i}", id_number=valid_id_number(D(1990, 1, 1 + i % 28)))
+        if i % 2:
+            to_activist(world, record)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = as_secretary_a.get(PIPELINE)
+    assert response.context["total"] == 31
+
+
+def test_closed_records_show_only_when_asked(world: World, as_secretary_a: Client) -> None:
+    record = apply(world, applied_on=D(2026, 10, 1), name="周终止")
+    development_terminate(record=record, ended_on=D(2026, 11, 2), reason="本人撤回申请", actor=world.secretary_a)
+    response = as_secretary_a.get(PIPELINE)
+    assert "周终止" not in text(response)
+    assert [s["stage"] for s in response.context["stages"]][-1] == "probationary"
+    response = as_secretary_a.get(PIPELINE, {"org": world.branch_a.pk, "closed": "1"})
+    terminated = next(s for s in response.context["stages"] if s["stage"] == "terminated")
+    assert [(r.record.name, r.entered_on) for r in terminated["rows"]] == [("周终止", D(2026, 11, 2))]
+
+
+def test_staff_see_a_committees_branches_together_and_pick_a_branch(world: World, as_staff: Client) -> None:
+    apply(world, applied_on=D(2026, 11, 1), name="甲申请")
+    other = apply(world, applied_on=D(2026, 11, 2), name="乙申请", id_number=valid_id_number(D(1994, 4, 4)))
+    DevelopmentRecord.objects.filter(pk=other.pk).update(branch=world.branch_b)
+    response = as_staff.get(PIPELINE, {"org": world.committee.pk})
+    assert response.context["many_branches"] is True
+    assert "第一党支部" in text(response) and "第二党支部" in text(response)
+    assert {r.record.name for r in response.context["stages"][0]["rows"]} == {"甲申请", "乙申请"}
+    response = as_staff.get(PIPELINE, {"org": world.branch_b.pk})
+    assert [r.record.name for r in response.context["stages"][0]["rows"]] == ["乙申请"]
+    assert f'href="{NEW}?org={world.branch_b.pk}"' in response.content.decode()
+
+
+def test_an_admin_without_a_choice_is_asked_to_pick(world: World, as_admin: Client) -> None:
+    response = as_admin.get(PIPELINE)
+    assert response.status_code == 200
+    assert response.context["org"] is None
+    assert "请选择党支部" in text(response)
+
+
+def test_the_pipeline_is_404_out_of_scope_and_for_members_and_405_for_post(
+    world: World, as_secretary_b: Client, as_member_a: Client, as_secretary_a: Client
+) -> None:
+    apply(world, applied_on=D(2026, 11, 1))
+    assert as_secretary_b.get(PIPELINE, {"org": world.branch_a.pk}).status_code == 404
+    assert as_secretary_b.get(PIPELINE, {"org": "x"}).status_code == 404
+    assert as_member_a.get(PIPELINE).status_code == 404
+    assert as_secretary_a.post(PIPELINE).status_code == 405
+    assert Client().get(PIPELINE).status_code == 302
+
+
+# --- a new application ---------------------------------------------------------------------------
+
+
+def application(world: World, **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "branch": world.branch_a.pk,
+        "applied_on": "2026-11-16",
+        "name": "吴申请",
+        "id_number": valid_id_number(D(2000, 8, 8)),
+        "gender": "",
+        "birth_date": "",
+        "ethnicity": "汉族",
+        "education": "undergraduate",
+        "phone": "13900002222",
+        "work_unit_position": "测试局财务处 科员",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_secretary_records_an_application_and_lands_on_the_record(world: World, as_secretary_a: Client) -> None:
+    form = as_secretary_a.get(NEW).context["form"]
+    assert form.initial["branch"] == world.branch_a.pk
+    assert [b.pk for b in form.fields["branch"].queryset] == [world.branch_a.pk]
+
+    response = as_secretary_a.post(NEW, application(world), follow=True)
+    record = DevelopmentRecord.objects.get()
+    assert response.redirect_chain == [(detail(record), 302)]
+    assert (record.name, record.branch, record.applied_on, record.birth_date) == (
+        "吴申请",
+        world.branch_a,
+        D(2026, 11, 16),
+        D(2000, 8, 8),
+    )
+    assert record.created_by == world.secretary_a
+    page = text(response)
+    assert "已登记吴申请的入党申请，谈话期限为2026年12月16日。" in page
+    assert "2026-11-16 提出入党申请 谈话期限：2026-12-16" in page
+    assert step_names(response) == ["talk", "terminate"]
+
+
+def test_an_application_refused_by_a_rule_shows_the_error_next_to_the_field_and_keeps_what_was_typed(
+    world: World, as_secretary_a: Client
+) -> None:
+    data = application(world, id_number=valid_id_number(D(2009, 1, 1)), name="小未成年")
+    response = as_secretary_a.post(NEW, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["applied_on"] == [
+        "申请入党须年满18周岁：小未成年出生于2009年1月1日，2027年1月1日方年满18周岁，入党申请日期2026年11月16日时未满。"
+    ]
+    assert 'value="小未成年"' in response.content.decode()
+    response = as_secretary_a.post(NEW, application(world, id_number=world.member_b.id_number, birth_date=""))
+    assert response.context["form"].errors["id_number"] == ["该公民身份号码已在党员花名册中，不能登记入党申请。"]
+    response = as_secretary_a.post(NEW, application(world, name="", applied_on=""))
+    assert response.context["form"].errors["name"] == ["请填写姓名。"]
+    assert response.context["form"].errors["applied_on"] == ["请填写入党申请日期。"]
+    assert not DevelopmentRecord.objects.exists()
+
+
+def test_an_application_for_another_branch_is_404_or_refused(
+    world: World, as_secretary_a: Client, as_secretary_b: Client, as_member_a: Client
+) -> None:
+    assert as_secretary_b.get(NEW, {"org": world.branch_a.pk}).status_code == 404
+    response = as_secretary_b.post(NEW, application(world))
+    assert "branch" in response.context["form"].errors
+    assert as_member_a.get(NEW).status_code == 404
+    assert as_secretary_a.put(NEW).status_code == 405
+    assert not DevelopmentRecord.objects.exists()
+
+
+# --- the record's page ---------------------------------------------------------------------------
+
+
+def test_the_record_page_shows_the_person_the_timeline_and_the_exceptions(world: World, as_secretary_a: Client) -> None:
+    record = apply(world, applied_on=D(2026, 9, 1), name="郑谈话")
+    response = as_secretary_a.post(
+        step(record, "talk"),
+        {"talk-talked_on": "2026-10-12", "talk-talked_by": "甲支部书记", "talk-reason": "书记外出学习，返回后即谈话"},
+        follow=True,
+    )
+    page = text(response)
+    assert "已登记：谈话。" in page
+    assert record.id_number in page  # she manages the branch: the whole number
+    assert "2026-09-01 提出入党申请" in page
+    assert "2026-10-12 党组织派人谈话 谈话人：甲支部书记" in page
+    assert (
+        "收到入党申请后谈话期限 2026-10-12 谈话日期2026年10月12日晚于期限2026年10月1日 原因：书记外出学习，返回后即谈话" in page
+    )
+    assert "登记谈话情况（超过期限）" in page  # the history, with the service's reason
+    assert step_names(response) == ["activist", "terminate"]
+
+
+def test_staff_see_the_record_and_the_outsider_and_members_find_nothing(
+    world: World, as_staff: Client, as_secretary_b: Client, as_member_a: Client, as_secretary_a: Client
+) -> None:
+    record = apply(world, applied_on=D(2026, 11, 1))
+    response = as_staff.get(detail(record))
+    assert response.status_code == 200 and record.name in text(response)
+    assert as_secretary_b.get(detail(record)).status_code == 404
+    assert as_member_a.get(detail(record)).status_code == 404
+    assert as_secretary_a.get(reverse("development:detail", args=[record.pk + 99])).status_code == 404
+    assert as_secretary_a.post(detail(record)).status_code == 405
+
+
+def test_the_record_page_query_count_is_fixed(world: World, as_secretary_a: Client, django_assert_max_num_queries) -> None:
+    record = to_probationary(world)
+    with django_assert_max_num_queries(12):
+        response = as_secretary_a.get(detail(record))
+    assert response.status_code == 200
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def test_a_late_talk_without_a_reason_is_refused_and_changes_nothing(world: World, as_secretary_a: Client) -> None:
+    record = apply(world, applied_on=D(2026, 9, 1))
+    response = as_secretary_a.post(step(record, "talk"), {"talk-talked_on": "2026-10-12", "talk-talked_by": "甲支部书记"})
+    assert response.status_code == 200
+    assert field_errors(response, "talk", "reason") == [
+        "党组织应在收到入党申请后1个月内派人谈话（2026年10月1日前），谈话日期2026年10月12日已超过期限，请说明原因。"
+    ]
+    assert 'value="甲支部书记"' in response.content.decode()  # what was typed stays
+    record.refresh_from_db()
+    assert record.talked_on is None and record.exceptions == []
+
+
+def test_a_step_out_of_order_shows_the_services_refusal(world: World, as_secretary_a: Client) -> None:
+    record = apply(world, applied_on=D(2026, 11, 1))
+    response = as_secretary_a.post(step(record, "candidate"), {"candidate-candidate_on": "2026-11-10"})
+    assert response.status_code == 200
+    assert "目前是“入党申请人”，不能列为发展对象。" in text(response)
+    record.refresh_from_db()
+    assert (record.stage, record.candidate_on) == (DevelopmentStage.APPLICANT, None)
+
+
+def test_the_secretary_names_an_activist_with_a_member_and_a_named_cultivator(world: World, as_secretary_a: Client) -> None:
+    record = apply(world, applied_on=D(2026, 9, 1))
+    as_secretary_a.post(step(record, "talk"), {"talk-talked_on": "2026-09-10", "talk-talked_by": "甲支部书记"})
+    form = as_secretary_a.get(detail(record)).context["step_forms"][0]["form"]
+    assert set(form.fields["cultivators"].queryset) == {world.member_a, world.member_a2}
+    response = as_secretary_a.post(
+        step(record, "activist"),
+        {
+            "activist-activist_on": "2026-10-01",
+            "activist-cultivators": [world.member_a.pk],
+            "activist-cultivator_names": "孙联系",
+        },
+        follow=True,
+    )
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.ACTIVIST
+    assert [c.display_name for c in record.cultivators.all()] == ["张党员", "孙联系"]
+    assert "现为“入党积极分子”" in text(response)
+    assert "可列为发展对象：2027-10-01" in text(response)
+
+    response = as_secretary_a.post(step(record, "candidate"), {"candidate-candidate_on": "2026-11-20"})
+    assert field_errors(response, "candidate", "candidate_on") == [
+        "入党积极分子须经过1年以上的培养教育和考察方可列为发展对象：陈申请于2026年10月1日确定为入党积极分子，2027年10月1日起方可列为发展对象。"
+    ]
+
+
+def test_too_many_cultivators_are_refused_next_to_the_field(world: World, as_secretary_a: Client) -> None:
+    record = apply(world, applied_on=D(2026, 9, 1))
+    as_secretary_a.post(step(record, "talk"), {"talk-talked_on": "2026-09-10", "talk-talked_by": "甲支部书记"})
+    response = as_secretary_a.post(
+        step(record, "activist"),
+        {
+            "activist-activist_on": "2026-10-01",
+            "activist-cultivators": [world.member_a.pk, world.member_a2.pk],
+            "activist-cultivator_names": "孙联系",
+        },
+    )
+    assert field_errors(response, "activist", "cultivators") == ["应指定1至2名正式党员作培养联系人，当前为3名。"]
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.APPLICANT and not record.cultivators.exists()
+
+
+def test_a_candidate_gets_one_form_per_missing_fact_then_the_vote(world: World, as_secretary_a: Client) -> None:
+    record = to_candidate(world, candidate_on=D(2026, 9, 1))
+    response = as_secretary_a.get(detail(record))
+    assert step_names(response) == ["political_review", "training", "publicity", "pre_review", "terminate"]
+
+    response = as_secretary_a.post(
+        step(record, "training"),
+        {
+            "training-started_on": "2026-09-10",
+            "training-ended_on": "2026-09-11",
+            "training-days": "2",
+            "training-class_hours": "",
+        },
+    )
+    assert field_errors(response, "training", "days") == ["发展对象短期集中培训时间不少于3天（或不少于24学时），本次培训为2天。"]
+    as_secretary_a.post(
+        step(record, "training"),
+        {
+            "training-started_on": "2026-09-10",
+            "training-ended_on": "2026-09-12",
+            "training-days": "3",
+            "training-class_hours": "",
+        },
+    )
+    response = as_secretary_a.get(detail(record))
+    assert step_names(response) == ["political_review", "publicity", "pre_review", "terminate"]
+    assert "2026-09-10 至 2026-09-12 短期集中培训 时长：3天" in text(response)
+
+    response = as_secretary_a.post(step(record, "pre_review"), {"pre_review-pre_reviewed_on": "2026-11-01"})
+    assert field_errors(response, "pre_review", "pre_reviewed_on") == [
+        "党委预审前须完成政治审查、集中培训和公示，尚未登记：政治审查、公示。"
+    ]
+    record.refresh_from_db()
+    assert record.pre_reviewed_on is None
+
+    as_secretary_a.post(
+        step(record, "political_review"), {"political_review-reviewed_on": "2026-09-20", "political_review-conclusion": "合格"}
+    )
+    as_secretary_a.post(step(record, "publicity"), {"publicity-started_on": "2026-10-12", "publicity-ended_on": "2026-10-16"})
+    as_secretary_a.post(step(record, "pre_review"), {"pre_review-pre_reviewed_on": "2026-10-20"})
+    response = as_secretary_a.get(detail(record))
+    assert step_names(response) == ["admission_vote", "terminate"]
+    assert "2026-10-12 至 2026-10-16 公示 公示期：5个工作日" in text(response)
+
+
+def test_a_vote_without_a_quorum_is_refused_and_a_passed_one_is_shown_with_its_counts(
+    world: World, as_secretary_a: Client
+) -> None:
+    record = to_pre_reviewed(world, pre_reviewed_on=D(2026, 11, 2))
+    votes = {
+        "voted_on": "2026-11-10",
+        "entitled": "10",
+        "present": "5",
+        "votes_for": "5",
+        "votes_against": "0",
+        "abstentions": "0",
+    }
+    response = as_secretary_a.post(step(record, "admission_vote"), {f"admission_vote-{k}": v for k, v in votes.items()})
+    assert field_errors(response, "admission_vote", "present") == [
+        "应到会有表决权的正式党员10名，实到5名，未超过半数（至少需要6名），表决无效。"
+    ]
+    record.refresh_from_db()
+    assert record.admission_voted_on is None
+    votes.update(present="8", votes_for="7", votes_against="1")
+    response = as_secretary_a.post(
+        step(record, "admission_vote"), {f"admission_vote-{k}": v for k, v in votes.items()}, follow=True
+    )
+    assert (
+        "2026-11-10 支部党员大会讨论接收预备党员 应到会有表决权的正式党员：10名；实到会：8名；表决结果：赞成7票、反对1票、弃权0票；党委审批期限：2027-02-10"
+        in text(response)
+    )
+    assert step_names(response) == ["admission_approve", "terminate"]
+
+
+def test_approval_creates_the_roster_member_and_the_page_links_to_it(world: World, as_staff: Client) -> None:
+    record = to_voted(world, voted_on=D(2026, 10, 9))
+    response = as_staff.post(step(record, "admission_approve"), {"admission_approve-approved_on": "2026-11-18"}, follow=True)
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.PROBATIONARY
+    member = Member.objects.get(pk=record.member_id)
+    assert (member.member_type, member.joined_on, member.branch) == (MemberType.PROBATIONARY, D(2026, 10, 9), world.branch_a)
+    html = response.content.decode()
+    assert f'href="{reverse("members:detail", args=[member.pk])}"' in html
+    assert "党委审批，接收为预备党员 入党日期：2026-10-09；预备期：至2027-10-09" in text(response)
+    assert step_names(response) == ["confirmation_vote", "extend", "probation_cancel"]
+
+
+def test_a_late_approval_needs_the_special_reason(world: World, as_staff: Client) -> None:
+    record = to_voted(world, voted_on=D(2026, 6, 1))
+    response = as_staff.post(step(record, "admission_approve"), {"admission_approve-approved_on": "2026-11-18"})
+    assert field_errors(response, "admission_approve", "reason") == [
+        "接收预备党员的审批已超过3个月期限（应于2026年9月1日前审批），须说明特殊情况。"
+    ]
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.CANDIDATE and record.member_id is None
+    response = as_staff.post(
+        step(record, "admission_approve"),
+        {"admission_approve-approved_on": "2026-11-18", "admission_approve-reason": "党委换届，延期审批"},
+        follow=True,
+    )
+    assert "党委审批期限" in text(response) and "原因：党委换届，延期审批" in text(response)
+
+
+def test_a_probationary_member_is_confirmed_through_the_vote_and_the_approval(world: World, as_secretary_a: Client) -> None:
+    record = to_probationary(world, voted_on=D(2025, 6, 2))
+    response = as_secretary_a.post(
+        step(record, "confirmation_vote"),
+        {
+            f"confirmation_vote-{k}": v
+            for k, v in {
+                "voted_on": "2026-06-01",
+                "entitled": "10",
+                "present": "9",
+                "votes_for": "9",
+                "votes_against": "0",
+                "abstentions": "0",
+            }.items()
+        },
+    )
+    assert field_errors(response, "confirmation_vote", "voted_on") == ["预备期至2026年6月2日届满，届满后方可讨论转正。"]
+    record = confirmation_vote(world, record, D(2026, 6, 5))
+    response = as_secretary_a.get(detail(record))
+    assert step_names(response) == ["confirm", "probation_cancel"]
+    response = as_secretary_a.post(step(record, "confirm"), {"confirm-approved_on": "2026-07-01"}, follow=True)
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.FULL
+    assert record.member.member_type == MemberType.FULL and record.member.confirmed_on == D(2026, 6, 2)
+    assert "党委审批，转为正式党员 转正日期：2026-06-02" in text(response)
+    assert step_names(response) == []
+
+
+def test_the_probation_is_extended_once(world: World, as_secretary_a: Client) -> None:
+    record = to_probationary(world, voted_on=ADMITTED_ON)
+    data = {"extend-decided_on": "2026-06-10", "extend-months": "6", "extend-reason": "学习不够深入"}
+    response = as_secretary_a.post(step(record, "extend"), data, follow=True)
+    assert "延长 延长：6个月；原因：学习不够深入；预备期：至2026-12-02" in text(response).replace("延长预备期", "延长")
+    response = as_secretary_a.post(step(record, "extend"), data)
+    assert field_errors(response, "extend", "months") == ["预备期只能延长1次，陈申请的预备期已延长过。"]
+    record.refresh_from_db()
+    assert (record.extension_count, record.probation_ends_on) == (1, D(2026, 12, 2))
+
+
+def test_terminating_needs_a_reason_and_ends_the_record(world: World, as_secretary_a: Client) -> None:
+    record = to_activist(world, apply(world, applied_on=D(2026, 3, 1)))
+    response = as_secretary_a.post(step(record, "terminate"), {"terminate-ended_on": "2026-11-19", "terminate-reason": ""})
+    assert field_errors(response, "terminate", "reason") == ["请填写终止培养的原因。"]
+    assert response.context["open_step"] == "terminate"
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.ACTIVIST
+    response = as_secretary_a.post(
+        step(record, "terminate"), {"terminate-ended_on": "2026-11-19", "terminate-reason": "本人工作调动"}, follow=True
+    )
+    record.refresh_from_db()
+    assert record.stage == DevelopmentStage.TERMINATED
+    assert "2026-11-19 终止培养 原因：本人工作调动" in text(response)
+    assert step_names(response) == []
+    assert record.cultivators.filter(ended_on__isnull=True).count() == 0
+
+
+def test_steps_are_404_out_of_scope_or_unknown_and_405_for_get(
+    world: World, as_secretary_a: Client, as_secretary_b: Client, as_member_a: Client
+) -> None:
+    record = apply(world, applied_on=D(2026, 11, 1))
+    data = {"talk-talked_on": "2026-11-10", "talk-talked_by": "乙支部书记"}
+    assert as_secretary_b.post(step(record, "talk"), data).status_code == 404
+    assert as_member_a.post(step(record, "talk"), data).status_code == 404
+    assert as_secretary_a.post(step(record, "nonsense"), data).status_code == 404
+    assert as_secretary_a.get(step(record, "talk")).status_code == 405
+    record.refresh_from_db()
+    assert record.talked_on is None
+
+
+def test_an_activist_past_the_cultivation_period_is_shown_as_ready_not_overdue(world: World, as_secretary_a: Client) -> None:
+    record = to_activist(world, apply(world, applied_on=D(2025, 3, 1)))
+    response = as_secretary_a.get(PIPELINE)
+    assert f"可列为发展对象 {record.candidate_eligible_on:%Y-%m-%d} 已满培养期" in text(response)
+    assert 'class="text-danger fw-semibold" data-deadline="candidate_eligible"' not in response.content.decode()
+    response = as_secretary_a.get(detail(record))
+    assert (
+        f"{record.candidate_eligible_on.year}年{record.candidate_eligible_on.month}月{record.candidate_eligible_on.day}日起可列为发展对象"
+        in text(response)
+    )
