@@ -2,7 +2,7 @@
 
 The list is also where the compliance matrix drills down to, so the filter "held, counted as type
 T, in period P, organization O (exactly, or its subtree)" selects exactly the meetings
-``selectors.held_counts`` counted for that cell: status 已召开, a ``MeetingCredit`` of type T, the
+``selectors.held_by_month`` counted for that cell: status 已召开, a ``MeetingCredit`` of type T, the
 local date ``held_on`` within P.
 """
 

@@ -26,8 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, Position
@@ -108,7 +107,7 @@ class RuleBook:
         return f"每{PeriodKind(rule.period_kind).label}至少{rule.min_count}次"
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     period: Period
     required: int
@@ -121,14 +120,11 @@ class Cell:
     meeting_type: str
     held: int = 0
     units: list[Unit] = field(default_factory=list)
+    state: str = NONE  # combine_states of the units, set once they are all in
 
     @property
     def required(self) -> int:
         return sum(u.required for u in self.units)
-
-    @property
-    def state(self) -> str:
-        return combine_states([u.state for u in self.units])
 
     @property
     def label(self) -> str:
@@ -194,21 +190,30 @@ def in_period_q(period: Period) -> Q:
     )
 
 
-def held_counts(orgs: QuerySet[Organization], start: datetime.date, end: datetime.date) -> dict[tuple[int, str, int], int]:
-    """Held meetings per (organization, counted type, month) between two dates (at most a year
-    apart): one aggregate query."""
+def held_by_month(orgs: QuerySet[Organization], period: Period) -> dict[tuple[int, str], list[int]]:
+    """Held meetings per (organization, counted type) in ``period``: a count for each month of its
+    year (index 1-12; 0 outside the period). One aggregate query, one row per organization and
+    type, a column per month (conditional counts): far fewer rows to read than one per month."""
+    months = [m.index for m in period.subperiods(PeriodKind.MONTH)]
+    columns = {f"m{m}": Count("id", filter=Q(meeting__held_on__month=m)) for m in months}
     rows = (
         MeetingCredit.objects.filter(
             meeting__status=MeetingStatus.HELD,
-            meeting__held_on__gte=start,
-            meeting__held_on__lte=end,
+            meeting__held_on__gte=period.start,
+            meeting__held_on__lte=period.end,
             meeting__organization__in=orgs.values("pk"),
         )
-        .values(org=F("meeting__organization_id"), mt=F("meeting_type"), month=ExtractMonth("meeting__held_on"))
-        .annotate(n=Count("id"))
+        .values_list("meeting__organization_id", "meeting_type")
+        .annotate(**columns)
         .order_by()
     )
-    return {(r["org"], r["mt"], r["month"]): r["n"] for r in rows}
+    result: dict[tuple[int, str], list[int]] = {}
+    for org_pk, meeting_type, *counts in rows:
+        by_month = [0] * 13
+        for month, n in zip(months, counts, strict=True):
+            by_month[month] = n
+        result[(org_pk, meeting_type)] = by_month
+    return result
 
 
 def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.date | None = None) -> ComplianceReport:
@@ -225,13 +230,11 @@ def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.
         existed.order_by("path").values("pk", "name", "short_name", "kind", "path", "depth", "founded_on", "dissolved_on")
     )
     book = RuleBook()
-    # Held meetings per (organization, type): a count per month of the year (index 1-12).
-    held: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 13)
-    for (org_pk, meeting_type, month), n in held_counts(existed, period.start, period.end).items():
-        held[(org_pk, meeting_type)][month] = n
+    held = held_by_month(existed, period)
     no_meetings = [0] * 13
-    # Per (kind, type): each judged unit with its minimum, last day and months, computed once.
-    units_cache: dict[tuple[str, str], list[tuple[Period, int, datetime.date, list[int]]]] = {}
+    # Per (kind, type): each judged unit with its minimum, last day and months (a slice of the
+    # month array: a unit's months are contiguous), computed once.
+    units_cache: dict[tuple[str, str], list[tuple[Period, int, datetime.date, int, int]]] = {}
     rows: list[OrgRow] = []
     shown_types: set[str] = set()
     for o in org_rows:
@@ -242,17 +245,20 @@ def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.
             units = units_cache.get(key)
             if units is None:
                 units = units_cache[key] = [
-                    (unit, required, unit.end, [m.index for m in unit.subperiods(PeriodKind.MONTH)])
+                    (unit, required, unit.end, unit.first_month, unit.first_month + unit.kind.months)
                     for unit, required in book.units(o["kind"], meeting_type, period)
                 ]
             by_month = held.get((o["pk"], meeting_type), no_meetings)
             cell = Cell(meeting_type, held=sum(by_month))
-            for unit, required, unit_end, unit_months in units:
+            unit_states = []
+            for unit, required, unit_end, first, after in units:
                 if (founded and founded > unit_end) or (dissolved and dissolved <= unit_end):
                     continue
-                count = sum(by_month[m] for m in unit_months)
+                count = sum(by_month[first:after])
                 state = MET if count >= required else (FAILED if unit_end < today else DUE)
                 cell.units.append(Unit(unit, required, count, state))
+                unit_states.append(state)
+            cell.state = combine_states(unit_states)
             if cell.units or cell.held:
                 shown_types.add(meeting_type)
             cells[meeting_type] = cell

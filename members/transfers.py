@@ -104,7 +104,7 @@ def transfer_apply(
     if kind in (TransferKind.INTERNAL, TransferKind.OUT):
         if member is None:
             raise _errors(member="请选择党员。")
-        member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).select_related("branch").get(pk=member.pk)
         if member.state not in ON_ROSTER_STATES:
             add("member", f"{member.name}已不在册（{member.get_state_display()}），不能办理转接。")
         if Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).exists():
@@ -165,7 +165,8 @@ def transfer_apply(
 
 
 def _locked(transfer: Transfer) -> Transfer:
-    return Transfer.objects.select_for_update().select_related("member", "from_org", "to_org").get(pk=transfer.pk)
+    # Lock the transfer row only (PostgreSQL cannot lock the nullable side of an outer join).
+    return Transfer.objects.select_for_update(of=("self",)).select_related("member", "from_org", "to_org").get(pk=transfer.pk)
 
 
 def _save(transfer: Transfer, actor: Any, reason: str) -> Transfer:
