@@ -30,6 +30,7 @@ from .models import (
     MeetingType,
 )
 from .roll import Roll, build_roll
+from .services import MEETING_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 _INDENT = "\u3000"  # a <select> shows no CSS padding on options: indent with full-width spaces
@@ -211,20 +212,7 @@ class MeetingForm(PortalForm):
     decides = forms.BooleanField(label="有表决事项", required=False, help_text="党员大会表决须有表决权的党员过半数到会。")
 
     PEOPLE = ("host", "recorder", "lecturer")
-    MEETING_FIELDS = (
-        "topic",
-        "status",
-        "planned_at",
-        "held_at",
-        "place",
-        "host",
-        "recorder",
-        "lecturer",
-        "lecturer_name",
-        "minutes",
-        "resolutions",
-        "decides",
-    )
+    MEETING_FIELDS = MEETING_FIELDS  # what the services take, one list for the form, API and services
 
     def __init__(
         self,

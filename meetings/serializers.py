@@ -34,6 +34,7 @@ from .serializer_fields import (
     meeting_status_field,
     meeting_type_field,
 )
+from .services import MEETING_FIELDS
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -305,23 +306,7 @@ def _no_attendance_unless_held(attrs: dict[str, Any], status: str) -> None:
         raise serializers.ValidationError({"attendance": ["只有已召开的会议才能登记出勤；请把状态改为已召开（held）。"]})
 
 
-_MEETING_WRITE_FIELDS = [
-    "meeting_type",
-    "extra_types",
-    "topic",
-    "status",
-    "planned_at",
-    "held_at",
-    "place",
-    "host",
-    "recorder",
-    "lecturer",
-    "lecturer_name",
-    "minutes",
-    "resolutions",
-    "decides",
-    "attendance",
-]
+_MEETING_WRITE_FIELDS = ["meeting_type", "extra_types", *MEETING_FIELDS, "attendance"]
 
 
 class MeetingUpdateSerializer(serializers.ModelSerializer):
