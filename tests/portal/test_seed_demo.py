@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from branches.models import Organization
 from meetings.models import Meeting, MeetingCredit
-from members.models import Member
+from members.models import DevelopmentRecord, Member
 from members.validators import validate_id_number
 from partybuild.accounts import access
 from partybuild.accounts.models import User
@@ -26,9 +26,11 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
     meetings = Meeting.objects.count()
     assert meetings > 300  # about a year of organizational life
     assert MeetingCredit.objects.filter(meeting_type="member_review").exists()  # held with the 组织生活会
+    assert sorted(DevelopmentRecord.objects.values_list("stage", flat=True)) == ["activist", "applicant", "applicant"]
 
     call_command("seed_demo", stdout=io.StringIO())
     assert (Organization.objects.count(), Member.objects.count(), Meeting.objects.count()) == (orgs, members, meetings)
+    assert DevelopmentRecord.objects.count() == 3
 
     users = {u.username: u for u in User.objects.all()}
     assert {"admin", "staff", "secretary_a", "secretary_b", "member_a"} <= set(users)

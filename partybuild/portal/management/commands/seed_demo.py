@@ -124,6 +124,7 @@ class Command(BaseCommand):
         self._states()
         self._accounts(orgs)
         held = self._meetings(rng, orgs)
+        self._development(orgs)
         refresh_term_statuses()
         self.stdout.write(
             f"演示数据就绪：党组织 {Organization.objects.count()} 个，党员 {Member.objects.count()} 名"
@@ -393,3 +394,35 @@ class Command(BaseCommand):
             )
             held += 1
         return held
+
+    def _development(self, orgs: dict[str, Organization]) -> None:
+        """Three people on their way in at branch A, relative to today: an application whose talk
+        is due soon, one talked with, and an 入党积极分子 with two 培养联系人 (through the services)."""
+        from members.development import development_activist_record, development_apply, development_talk_record
+        from members.models import DevelopmentRecord
+
+        branch = orgs[BRANCH_A]
+        if DevelopmentRecord.objects.filter(branch=branch).exists():
+            return
+        today = timezone.localdate()
+        actor = get_user_model().objects.filter(username="secretary_a").first()
+        people = [
+            ("吴新申", make_id_number("110105", datetime.date(1999, 4, 12), 61), today - datetime.timedelta(days=12)),
+            ("郑向党", make_id_number("110105", datetime.date(1997, 9, 3), 72), today - datetime.timedelta(days=70)),
+            ("冯积极", make_id_number("110105", datetime.date(1995, 1, 20), 83), today - datetime.timedelta(days=300)),
+        ]
+        cultivators = list(
+            Member.objects.filter(branch=branch, member_type=MemberType.FULL, state=MemberState.NORMAL).order_by("pk")[:2]
+        )
+        for i, (name, number, applied_on) in enumerate(people):
+            record = development_apply(
+                branch=branch, applied_on=applied_on, actor=actor, name=name, id_number=number, education="undergraduate"
+            )
+            if i >= 1:
+                record = development_talk_record(
+                    record=record, talked_on=applied_on + datetime.timedelta(days=15), talked_by="支部书记", actor=actor
+                )
+            if i >= 2 and cultivators:
+                development_activist_record(
+                    record=record, activist_on=applied_on + datetime.timedelta(days=60), cultivators=cultivators, actor=actor
+                )
