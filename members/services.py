@@ -434,3 +434,48 @@ def development_reminders_run(today: datetime.date | None = None) -> dict[str, i
                 NotificationSpec(recipient_id=user_id, dedupe_key=key, title=title, level="danger" if left < 0 else "warning")
             )
     return {"deadlines": len(due), "notifications": notifications_send(specs)}
+
+
+TRANSFER_WAIT_DAYS = 7
+
+
+def transfer_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
+    """The daily transfer job: a transfer waiting more than 7 days on one side (the sending side to
+    approve, the receiving side to accept) is notified to everyone whose scope covers that side's
+    党支部. Idempotent: one notification per (user, transfer, status)."""
+    from django.urls import reverse
+
+    from partybuild.accounts.access import notification_recipients_for_paths
+    from partybuild.notifications.services import NotificationSpec, notifications_send
+
+    from .models import Transfer, TransferStatus
+
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=TRANSFER_WAIT_DAYS), datetime.time.min)
+    )
+    waiting = list(
+        Transfer.objects.filter(status__in=[TransferStatus.APPLIED, TransferStatus.OUT_APPROVED], updated_at__lt=cutoff)
+        .select_related("member", "from_org", "to_org")
+        .order_by("pk")
+    )
+    sides = [(t, t.from_org if t.status == TransferStatus.APPLIED else t.to_org) for t in waiting]
+    sides = [(t, org) for t, org in sides if org is not None]
+    recipients = notification_recipients_for_paths(sorted({org.path for _, org in sides}))
+    specs = []
+    for t, org in sides:
+        who = t.member.name if t.member_id else t.incoming.get("name", "")
+        step = "审核转出" if t.status == TransferStatus.APPLIED else "接收"
+        days = (today - timezone.localdate(t.updated_at)).days
+        title = f"{who}的组织关系转接已等待{step}{days}天（{org.short_name}）"
+        for user_id in recipients[org.path]:
+            specs.append(
+                NotificationSpec(
+                    recipient_id=user_id,
+                    dedupe_key=f"transfer:{t.pk}:{t.status}",
+                    title=title,
+                    url=reverse("transfers:detail", args=[t.pk]),
+                    level="warning",
+                )
+            )
+    return {"waiting": len(sides), "notifications": notifications_send(specs)}

@@ -32,3 +32,10 @@ def development_reminders() -> dict[str, int]:
     from .services import development_reminders_run
 
     return development_reminders_run()
+
+
+@shared_task(name="members.tasks.transfer_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def transfer_reminders() -> dict[str, int]:
+    from .services import transfer_reminders_run
+
+    return transfer_reminders_run()

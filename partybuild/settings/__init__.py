@@ -216,6 +216,11 @@ PERIODIC_JOBS: dict[str, dict] = {
         "schedule": crontab(hour=6, minute=40),
         "description": "提醒30天内到期或已逾期的发展党员节点（谈话、预备期届满）",
     },
+    "transfer_reminders": {
+        "task": "members.tasks.transfer_reminders",
+        "schedule": crontab(hour=6, minute=50),
+        "description": "提醒等待审核转出或接收超过7天的组织关系转接",
+    },
 }
 CELERY_BEAT_SCHEDULE = {name: {"task": job["task"], "schedule": job["schedule"]} for name, job in PERIODIC_JOBS.items()}
 

@@ -215,3 +215,21 @@ def test_a_letter_from_outside_is_checked_by_the_roster_rules_when_recorded(worl
     assert errors["incoming.confirmed_on"] == ["正式党员必须填写转正日期。"]
     assert "incoming.phone" in errors
     assert not Transfer.objects.exists()
+
+
+def test_a_transfer_waiting_more_than_7_days_is_notified_to_the_side_that_must_act(world: World) -> None:
+    import time_machine
+
+    from members.services import transfer_reminders_run
+    from partybuild.notifications.models import Notification
+
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 2, tzinfo=datetime.UTC)):
+        transfer_approve_out(transfer=_a_to_b(world), actor=world.secretary_a)  # now waiting on B
+    assert transfer_reminders_run(datetime.date(2026, 11, 8))["waiting"] == 0  # 7 days: not yet
+    result = transfer_reminders_run(datetime.date(2026, 11, 10))
+    assert result["waiting"] == 1
+    assert list(Notification.objects.filter(recipient=world.secretary_b).values_list("title", flat=True)) == [
+        "李同志的组织关系转接已等待接收9天（第二党支部）"
+    ]
+    assert not Notification.objects.filter(recipient=world.secretary_a).exists()
+    assert transfer_reminders_run(datetime.date(2026, 11, 10))["notifications"] == 0
