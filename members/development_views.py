@@ -25,7 +25,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.models import Organization, OrgKind, OrgStatus
-from partybuild.accounts.access import can_write_org, get_org_for_user, scope_for, visible_orgs
+from partybuild.accounts.access import (
+    can_write_org,
+    get_development_record_for_user,
+    get_org_for_user,
+    scope_for,
+    visible_orgs,
+)
 
 from . import development as services
 from .development_forms import ENDING_STEPS, STEP_FORMS, ApplicationForm, StepForm, add_service_errors, next_steps
@@ -53,20 +59,6 @@ def _require_org_scope(user: Any) -> None:
     """The development pages exist only for those who see organizations (staff, secretaries, admins)."""
     if not scope_for(user).sees_orgs:
         raise Http404("页面不存在")
-
-
-def _get_record_for_user(user: Any, pk: Any, *, write: bool = False) -> DevelopmentRecord:
-    """The record, or 404 when it is missing or its 党支部 is outside the user's scope; built only
-    on ``access.get_org_for_user(user, record.branch_id, write=write)`` (403 when read-only)."""
-    try:
-        record = DevelopmentRecord.objects.select_related("member").get(pk=int(pk))
-    except (DevelopmentRecord.DoesNotExist, TypeError, ValueError):
-        raise Http404("发展党员记录不存在") from None
-    try:
-        record.branch = get_org_for_user(user, record.branch_id, write=write)
-    except Http404:
-        raise Http404("发展党员记录不存在") from None
-    return record
 
 
 def _own_org(user: Any) -> Organization | None:
@@ -372,7 +364,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manage the branch, masked otherwise), every recorded stage as a timeline, the exceptions with
     their reasons, the next deadline, the change history, the roster record once admitted; writers
     also get the next step's forms and 终止培养 / 取消预备党员资格. Others: 404."""
-    return _render_detail(request, _get_record_for_user(request.user, pk))
+    return _render_detail(request, get_development_record_for_user(request.user, pk))
 
 
 @login_required
@@ -382,7 +374,7 @@ def record_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     service. Success: back to the record with a message. A refusal (out of order, a rule not met,
     a reason missing): the record's page again with the service's words next to the field, nothing
     changed. An unknown step, or a record out of scope: 404."""
-    record = _get_record_for_user(request.user, pk, write=True)
+    record = get_development_record_for_user(request.user, pk, write=True)
     form_class = STEP_FORMS.get(step)
     if form_class is None:
         raise Http404("没有这一步骤")
@@ -398,5 +390,5 @@ def record_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 text = f"已登记：{form_class.title}，{updated.name}现为“{updated.get_stage_display()}”。"
             messages.success(request, text)
             return redirect(reverse("development:detail", args=[record.pk]) + "#timeline")
-    record = _get_record_for_user(request.user, pk, write=True)
+    record = get_development_record_for_user(request.user, pk, write=True)
     return _render_detail(request, record, bound=form, step=step)

@@ -271,6 +271,25 @@ def transfer_sides(user: Any, transfer: Any) -> set[str]:
     return sides
 
 
+# --- 发展党员 ------------------------------------------------------------------------------------
+
+
+def get_development_record_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """A development record, or 404 when it is missing or its 党支部 is outside the user's scope;
+    403 when the user may read but not change it."""
+    from members.models import DevelopmentRecord
+
+    try:
+        record = DevelopmentRecord.objects.select_related("member").get(pk=int(pk))
+    except (DevelopmentRecord.DoesNotExist, TypeError, ValueError):
+        raise Http404("发展党员记录不存在") from None
+    try:
+        record.branch = get_org_for_user(user, record.branch_id, write=write)
+    except Http404:
+        raise Http404("发展党员记录不存在") from None
+    return record
+
+
 # --- roster imports ----------------------------------------------------------------------------
 
 
