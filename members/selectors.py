@@ -251,10 +251,16 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-def member_history(user: Any, member: Member) -> list[HistoryEntry]:
+def member_history_rows(member: Member) -> list[Any]:
+    """The member's history versions, oldest first, with who made them (one query)."""
+    return list(member.history.select_related("history_user").order_by("history_date", "history_id"))
+
+
+def member_history(user: Any, member: Member, rows: list[Any] | None = None) -> list[HistoryEntry]:
     """The member's change timeline, newest first: who, when, which fields changed old → new and
-    why. ID numbers are masked unless the user manages the member. At most two queries."""
-    records = list(member.history.select_related("history_user").order_by("history_date", "history_id"))
+    why. ID numbers are masked unless the user manages the member. At most two queries (one when
+    ``rows`` from member_history_rows are given)."""
+    records = member_history_rows(member) if rows is None else rows
     fields = _history_fields()
     org_ids: set[int] = set()
     for r in records:

@@ -39,6 +39,7 @@ from . import selectors
 from .dues_pages import member_dues_card
 from .forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
 from .services import member_change_state, member_create, member_edit_refusal, member_update
+from .timeline import member_timeline, timeline_categories
 
 PAGE_SIZE = 50
 ROWS_TARGET = "member-rows"
@@ -130,6 +131,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # member's attendance, not its topic or the reason given, except to the member.
         row.show_details = row.meeting_visible or own_record
     attendance_year = Period.of_year(today.year)
+    positions = selectors.member_positions(member)
+    history_rows = selectors.member_history_rows(member)
+    timeline = member_timeline(request.user, member, positions=positions, history_rows=history_rows)
     context = {
         "member": member,
         "can_manage": can_manage,
@@ -139,8 +143,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shown_id_number": id_number_for(request.user, member),
         "age": member.age_on(today),
         "standing_years": member.party_standing_years(today),
-        "positions": selectors.member_positions(member),
-        "history": selectors.member_history(request.user, member),
+        "positions": positions,
+        "timeline": timeline,
+        "timeline_categories": timeline_categories(timeline),
+        "history": selectors.member_history(request.user, member, history_rows),
         "sees_roster": scope.sees_orgs,
         "attendance": attendance,
         "attendance_year": attendance_year,

@@ -31,4 +31,21 @@
     var msg = ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
+  // Filter chips: a group with data-pb-filter-for="<list id>" shows the list's items whose
+  // data-category equals the chip's data-filter ("" shows all).
+  document.addEventListener("click", function (ev) {
+    var chip = ev.target.closest(".pb-filter-chip");
+    if (!chip) return;
+    var group = chip.closest("[data-pb-filter-for]");
+    var list = group && document.getElementById(group.getAttribute("data-pb-filter-for"));
+    if (!list) return;
+    var value = chip.getAttribute("data-filter");
+    group.querySelectorAll(".pb-filter-chip").forEach(function (c) {
+      c.classList.toggle("active", c === chip);
+      c.setAttribute("aria-pressed", c === chip ? "true" : "false");
+    });
+    list.querySelectorAll("[data-category]").forEach(function (item) {
+      item.hidden = value !== "" && item.getAttribute("data-category") !== value;
+    });
+  });
 })();

@@ -125,3 +125,31 @@ def test_secretary_b_neither_lists_nor_opens_branch_a_members(page: Page, e2e_wo
     response = page.goto(f"/members/{e2e_world.member_a.pk}/edit/")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
+
+
+def test_the_record_shows_one_timeline_that_filters_by_category(page: Page, e2e_world: World) -> None:
+    from branches.models import PositionTitle
+    from branches.services import position_assign
+    from members.models import MemberState
+    from members.services import member_change_state
+
+    member = e2e_world.member_a
+    position_assign(org=e2e_world.branch_a, member=member, title=PositionTitle.PUBLICITY, started_on=datetime.date(2024, 1, 1))
+    member_change_state(
+        member=member, state=MemberState.MOBILE, on=datetime.date(2025, 3, 1), reason="外出务工", destination="深圳市"
+    )
+    log_in(page, "secretary_a")
+    page.goto(f"/members/{member.pk}/")
+    life = page.locator("#life")
+    steps = life.locator("#life-steps > li")
+    expect(steps.filter(has_text="入党，成为预备党员")).to_be_visible()
+    expect(steps.filter(has_text="任宣传委员")).to_be_visible()
+    expect(steps.filter(has_text="变更为流动党员")).to_contain_text("流入地：深圳市")
+
+    life.get_by_role("button", name="党员状态").click()
+    expect(steps.filter(has_text="变更为流动党员")).to_be_visible()
+    expect(steps.filter(has_text="任宣传委员")).to_be_hidden()
+    expect(steps.filter(has_text="入党，成为预备党员")).to_be_hidden()
+    life.get_by_role("button", name="全部").click()
+    expect(steps.filter(has_text="任宣传委员")).to_be_visible()
+    screenshot(page, "member-timeline")
