@@ -37,6 +37,7 @@ BAND, FLAT, MANUAL = "band", "flat", "manual"
 
 # The state of a member's month.
 PAID, SHORT, UNPAID, UNASSESSED, NOT_JOINED, LEFT = "paid", "short", "unpaid", "unassessed", "not_joined", "left"
+MOVED, ELSEWHERE = "moved", "elsewhere"
 MONTH_STATE_LABELS = {
     PAID: "已交",
     SHORT: "少交",
@@ -44,6 +45,8 @@ MONTH_STATE_LABELS = {
     UNASSESSED: "未核定",
     NOT_JOINED: "尚未入党",
     LEFT: "已不在册",
+    MOVED: "已转至其他支部",  # paid here that month, in another branch now
+    ELSEWHERE: "在原支部交纳",  # in this branch now, that month paid to the branch they were in
 }
 
 
@@ -267,6 +270,8 @@ class LedgerRow:
 
     @property
     def due(self) -> Decimal | None:
+        if self.state == ELSEWHERE:
+            return None  # the other branch's to collect, and counted there
         if self.payment is not None:
             return self.payment.amount_due
         return self.assessment.amount if self.assessment is not None and self.state != NOT_JOINED else None
@@ -293,7 +298,7 @@ class Ledger:
 
     @property
     def paid_total(self) -> Decimal:
-        return sum((r.payment.amount_paid for r in self.rows if r.payment is not None), ZERO)
+        return sum((r.payment.amount_paid for r in self.rows if r.payment is not None and r.state != ELSEWHERE), ZERO)
 
     @property
     def unpaid_count(self) -> int:
@@ -330,15 +335,21 @@ def month_ledger(
     typed: Mapping[str, Any] | None = None,
     row_errors: Mapping[int, list[str]] | None = None,
 ) -> Ledger:
-    """The month's ledger of the members given (the branch's members): those on the roster, and
-    those who have left it since but paid that month (read only). Inputs show what was typed
-    (``typed``, a submitted form), else what is recorded, else the due amount paid today in cash."""
+    """The month's ledger of the branch ``org``: the members given (its members) on the roster, and
+    those who paid to it that month and have left it since (read only: left the roster, or moved to
+    another branch). A member of it now who paid that month to the branch they were in then shows
+    it, read only and outside the totals. Inputs show what was typed (``typed``, a submitted form),
+    else what is recorded, else the due amount paid today in cash. Three queries."""
     assert month.kind == PeriodKind.MONTH
-    paid_this_month = DuesPayment.objects.filter(month=month.start).values("member_id")
-    people = list(members.filter(Q(state__in=ON_ROSTER_STATES) | Q(pk__in=paid_this_month)).order_by("name", "pk"))
+    paid_here = DuesPayment.objects.filter(month=month.start, branch=org).values("member_id")
+    people = list(
+        Member.objects.filter(Q(pk__in=members.filter(state__in=ON_ROSTER_STATES).values("pk")) | Q(pk__in=paid_here))
+        .select_related("branch")
+        .order_by("name", "pk")
+    )
     ids = [m.pk for m in people]
     assessments = {a.member_id: a for a in DuesAssessment.objects.filter(member_id__in=ids, year=month.year)}
-    payments = {p.member_id: p for p in DuesPayment.objects.filter(member_id__in=ids, month=month.start)}
+    payments = {p.member_id: p for p in DuesPayment.objects.filter(member_id__in=ids, month=month.start).select_related("branch")}
     typed = typed or {}
     row_errors = row_errors or {}
     rows = []
@@ -346,9 +357,11 @@ def month_ledger(
         a = assessments.get(member.pk)
         p = payments.get(member.pk)
         if member.state not in ON_ROSTER_STATES:
-            if p is None:
-                continue
             state = LEFT
+        elif member.branch_id != org.pk:
+            state = MOVED
+        elif p is not None and p.branch_id != org.pk:
+            state = ELSEWHERE
         elif p is not None:
             state = PAID if p.amount_paid >= p.amount_due else SHORT
         elif _joined_after(member, month):

@@ -265,6 +265,9 @@ class DuesPayment(models.Model):
     place with its history, never deleted."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments", verbose_name="党员")
+    # The branch that collected it: a member's earlier months stay on their old branch's ledger
+    # after a transfer.
+    branch = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="收缴党支部")
     month = models.DateField("所属月份", help_text="该月1日")
     amount_due = models.DecimalField("应交（元）", max_digits=8, decimal_places=2)
     amount_paid = models.DecimalField("实交（元）", max_digits=8, decimal_places=2)
@@ -283,7 +286,7 @@ class DuesPayment(models.Model):
             models.UniqueConstraint(fields=["member", "month"], name="unique_dues_payment"),
             models.CheckConstraint(condition=models.Q(amount_paid__gte=0), name="dues_payment_not_negative"),
         ]
-        indexes = [models.Index(fields=["month", "member"])]
+        indexes = [models.Index(fields=["month", "member"]), models.Index(fields=["branch", "month"])]
 
     def __str__(self) -> str:
         return f"{self.member} {self.month:%Y-%m} {self.amount_paid}元"

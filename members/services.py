@@ -322,14 +322,23 @@ def dues_record_month(
             warnings.append(f"{member.name}补交{month.label}的党费，已超过6个月。")
         if entry.method not in PaymentMethod.values:
             errors.setdefault("entries", []).append(f"{member.name}的交纳方式不正确。")
+    existing = {
+        p.member_id: p
+        for p in DuesPayment.objects.select_for_update(of=("self",))
+        .select_related("branch")
+        .filter(member_id__in=list(entries), month=month.start)
+    }
+    for pk, payment in existing.items():
+        if payment.branch_id != branch.pk and pk in members:
+            # Collected by the branch the member belonged to then (before a transfer): theirs to correct.
+            errors.setdefault("entries", []).append(
+                f"{members[pk].name}{month.label}的党费已由{payment.branch.name}登记，不能在本支部重复登记。"
+            )
     if errors:
         raise ValidationError(errors)
-    existing = {
-        p.member_id: p for p in DuesPayment.objects.select_for_update().filter(member_id__in=list(entries), month=month.start)
-    }
     to_create, to_update = [], []
     for pk, entry in entries.items():
-        payment = existing.get(pk) or DuesPayment(member_id=pk, month=month.start)
+        payment = existing.get(pk) or DuesPayment(member_id=pk, branch_id=branch.pk, month=month.start)
         payment.amount_due = assessments[pk].amount
         payment.amount_paid = entry.amount_paid.quantize(Decimal("0.01"))
         payment.paid_on = entry.paid_on

@@ -16,6 +16,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -241,6 +242,51 @@ def test_an_unreadable_month_is_explained_and_this_month_shown(world: World, as_
     response = as_secretary_a.get(MONTH_URL, {"month": "2026Q3"})
     assert response.context["month"] == Period.parse("2026-12")
     assert "“2026Q3”不是月份" in response.context["period_error"]
+
+
+def test_after_a_transfer_each_branch_keeps_the_months_it_collected(
+    world: World, as_secretary_a: Client, as_secretary_b: Client
+) -> None:
+    from members.models import TransferKind
+    from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+
+    _assess(world)
+    _pay(world, world.member_a2, "2026-11", "90")  # paid to branch A in November
+    transfer = transfer_apply(
+        actor=world.secretary_a,
+        kind=TransferKind.INTERNAL,
+        scope="within_committee",
+        member=world.member_a2,
+        to_org=world.branch_b,
+        reason="工作调动",
+        dues_paid_to=datetime.date(2026, 11, 1),
+    )
+    transfer_accept(transfer=transfer_approve_out(transfer=transfer, actor=world.secretary_a), actor=world.secretary_b)
+
+    # Branch A's November still has the payment it collected, read only, in its total.
+    a_nov = as_secretary_a.get(MONTH_URL, {"month": "2026-11"})
+    row = _row(a_nov, world.member_a2)
+    assert (row.state, row.recordable, row.due) == ("moved", False, D("90.00"))
+    assert a_nov.context["ledger"].paid_total == D("90.00")
+    assert "已转至其他支部" in _text(a_nov) and "现属第二党支部" in _text(a_nov)
+    # Branch B's November shows it was paid to branch A, outside B's totals, and B cannot record it again.
+    b_nov = as_secretary_b.get(MONTH_URL, {"month": "2026-11", "org": world.branch_b.pk})
+    row = _row(b_nov, world.member_a2)
+    assert (row.state, row.recordable, row.due) == ("elsewhere", False, None)
+    assert (b_nov.context["ledger"].paid_total, b_nov.context["ledger"].due_total) == (D("0"), D("0"))
+    assert "在原支部交纳" in _text(b_nov)
+    with pytest.raises(ValidationError) as exc:
+        dues_record_month(
+            branch=world.branch_b,
+            month=Period.parse("2026-11"),
+            entries={world.member_a2.pk: DuesEntry(D("90"), datetime.date(2026, 12, 1))},
+            actor=world.secretary_b,
+        )
+    assert exc.value.message_dict == {"entries": ["李同志2026年11月的党费已由测试局第一党支部登记，不能在本支部重复登记。"]}
+    # December is branch B's to collect.
+    assert _row(as_secretary_b.get(MONTH_URL, {"month": "2026-12", "org": world.branch_b.pk}), world.member_a2).state == "unpaid"
+    _pay(world, Member.objects.get(pk=world.member_a2.pk), "2026-12", "90")
+    assert DuesPayment.objects.get(member=world.member_a2, month=datetime.date(2026, 12, 1)).branch == world.branch_b
 
 
 def test_a_member_who_left_the_roster_keeps_the_payment_of_the_month_read_only(world: World, as_secretary_a: Client) -> None:
