@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,7 +39,7 @@ from .dues_pages import Ledger, YearRow, assess_arguments, month_ledger, place_r
 from .forms import OrgFilterSelect
 from .models import ON_ROSTER_STATES, Member, PaymentMethod
 from .selectors import org_filter_options, org_filter_q
-from .services import dues_assess, dues_record_month
+from .services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2008  # the dues table in force since 2008 (中组发〔2008〕3号)
@@ -264,27 +263,19 @@ def dues_month_export(request: HttpRequest) -> FileResponse:
 # --- 年度党费核定 ----------------------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    """Raised inside the transaction to undo every row when one is refused."""
-
-
 def _assess_all(changes: list[tuple[YearRow, YearRowInput]], year: int, actor: Any) -> dict[int, dict[str, list[str]]]:
-    """Set every changed row with services.dues_assess in ONE transaction: all rows or none. The
-    refusals, by member and field; empty when everything was saved."""
-    refused: dict[int, dict[str, list[str]]] = {}
+    """Set every changed row with services.dues_assess_many: all rows or none, in a fixed number
+    of queries. The refusals, by member and field; empty when everything was saved."""
     try:
-        with transaction.atomic():
-            for row, given in changes:
-                try:
-                    dues_assess(member=row.member, year=year, actor=actor, **assess_arguments(row, given))
-                except ValidationError as exc:
-                    refusal = exc.message_dict if hasattr(exc, "error_dict") else {"member": exc.messages}
-                    refused[row.member.pk] = place_refusal(row, given, refusal)
-            if refused:
-                raise _Refused
-    except _Refused:
-        pass
-    return refused
+        dues_assess_many(
+            year=year,
+            settings={row.member.pk: DuesSetting(**assess_arguments(row, given)) for row, given in changes},
+            actor=actor,
+        )
+    except DuesRefused as exc:
+        given_by_member = {row.member.pk: (row, given) for row, given in changes}
+        return {pk: place_refusal(*given_by_member[pk], refusal) for pk, refusal in exc.by_member.items()}
+    return {}
 
 
 @login_required

@@ -224,7 +224,111 @@ class DuesEntry:
     paid_by: str = ""
 
 
+@dataclass(frozen=True)
+class DuesSetting:
+    """What is given for one member's year: ``base_income`` for 在职 and 离退休, ``flat`` within the
+    range for flat categories, ``amount`` to differ from the table (with a ``reason``)."""
+
+    base_income: Decimal | None = None
+    flat: Decimal | None = None
+    amount: Decimal | None = None
+    reason: str = ""
+
+
+class DuesRefused(ValidationError):
+    """dues_assess_many refused some rows (and so saved none): ``by_member`` maps each refused
+    member's pk to its errors by field."""
+
+    def __init__(self, by_member: dict[int, dict[str, list[str]]]) -> None:
+        self.by_member = by_member
+        super().__init__({"entries": [f"{len(by_member)}名党员的党费未能核定，均未保存。"]})
+
+
+def _assess_one(
+    member: Member, year: int, setting: DuesSetting, existing: DuesAssessment | None, rules: dict[str, list[Any]]
+) -> tuple[DuesAssessment | None, dict[str, list[str]]]:
+    """The checks of one member's year, and the assessment they lead to (unsaved)."""
+    from .dues import monthly_dues
+
+    reason = (setting.reason or "").strip()
+    base_income, amount = setting.base_income, setting.amount
+    errors: dict[str, list[str]] = {}
+    if member.state in ENDED_STATES:
+        errors.setdefault("member", []).append(f"该党员已{MemberState(member.state).label.removeprefix('已')}，不再核定党费。")
+    if base_income is not None and base_income < 0:
+        errors.setdefault("base_income", []).append("月工资收入不能为负数。")
+    computed = None
+    basis = ""
+    try:
+        result = monthly_dues(member.dues_category, base_income, year=year, flat=setting.flat, rules=rules)
+        computed, basis = result.amount, result.basis
+    except ValidationError as exc:
+        if amount is None:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    if amount is not None:
+        if amount < 0:
+            errors.setdefault("amount", []).append("党费金额不能为负数。")
+        amount = amount.quantize(Decimal("0.01"))
+        if amount != computed and not reason:
+            errors.setdefault("reason", []).append("每月党费与标准计算结果不同，请说明调整理由。")
+    final = amount if amount is not None else computed
+    if existing is not None and final != existing.amount and not reason:
+        errors.setdefault("reason", []).append("党费一般每年核定一次，年内调整请说明理由。")
+    if errors:
+        return None, errors
+    assert final is not None
+    assessment = existing or DuesAssessment(member=member, year=year)
+    assessment.category = member.dues_category
+    assessment.base_income = base_income
+    assessment.computed_amount = computed
+    assessment.amount = final
+    assessment.basis = basis if final == computed else f"{basis}；调整为每月 {final} 元" if basis else f"每月 {final} 元"
+    assessment.override_reason = reason if final != computed or existing is not None else ""
+    assessment._change_reason = reason or ("核定党费" if existing is None else "重新核定党费")  # type: ignore[attr-defined]
+    try:
+        assessment.full_clean(exclude=["member", "set_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return None, exc.message_dict
+    return assessment, {}
+
+
 @transaction.atomic
+def dues_assess_many(*, year: int, settings: dict[int, DuesSetting], actor: Any) -> list[DuesAssessment]:
+    """Set the monthly dues for ``year`` of many members (by pk) at once: all or none. Refusals come
+    as DuesRefused, by member. A fixed number of queries (the members locked, their assessments of
+    the year, the dues table, then the inserts and updates with their history rows)."""
+    from .dues import rules_in_force
+
+    members = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=list(settings))}
+    missing = set(settings) - set(members)
+    if missing:
+        raise ValidationError({"entries": [f"有{len(missing)}名党员不存在。"]})
+    existing = {a.member_id: a for a in DuesAssessment.objects.filter(member_id__in=list(settings), year=year)}
+    rules = rules_in_force(datetime.date(year, 1, 1))
+    refused: dict[int, dict[str, list[str]]] = {}
+    to_create: list[DuesAssessment] = []
+    to_update: list[DuesAssessment] = []
+    for pk, setting in settings.items():
+        assessment, errors = _assess_one(members[pk], year, setting, existing.get(pk), rules)
+        if errors:
+            refused[pk] = errors
+        elif assessment is not None:
+            assessment.set_by = actor
+            (to_update if assessment.pk else to_create).append(assessment)
+    if refused:
+        raise DuesRefused(refused)
+    if to_create:
+        bulk_create_with_history(to_create, DuesAssessment, default_user=actor)
+    if to_update:
+        now = timezone.now()
+        for assessment in to_update:
+            assessment.set_at = now
+        fields = ["category", "base_income", "computed_amount", "amount", "basis", "override_reason", "set_by", "set_at"]
+        bulk_update_with_history(to_update, DuesAssessment, fields=fields, default_user=actor)
+    return [*to_create, *to_update]
+
+
 def dues_assess(
     *,
     member: Member,
@@ -238,49 +342,11 @@ def dues_assess(
     """Set a member's monthly dues for ``year`` from the dues table (``base_income`` for 在职 and
     离退休, ``flat`` within the range for flat categories). ``amount`` other than the table's needs
     a reason, and so does changing a year already set (dues are set once a year)."""
-    from .dues import monthly_dues
-
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    reason = (reason or "").strip()
-    errors: dict[str, list[str]] = {}
-    if member.state in ENDED_STATES:
-        errors.setdefault("member", []).append(f"该党员已{MemberState(member.state).label.removeprefix('已')}，不再核定党费。")
-    if base_income is not None and base_income < 0:
-        errors.setdefault("base_income", []).append("月工资收入不能为负数。")
-    computed = None
-    basis = ""
+    setting = DuesSetting(base_income=base_income, flat=flat, amount=amount, reason=reason)
     try:
-        result = monthly_dues(member.dues_category, base_income, year=year, flat=flat)
-        computed, basis = result.amount, result.basis
-    except ValidationError as exc:
-        if amount is None:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
-    if amount is not None:
-        if amount < 0:
-            errors.setdefault("amount", []).append("党费金额不能为负数。")
-        amount = amount.quantize(Decimal("0.01"))
-        if amount != computed and not reason:
-            errors.setdefault("reason", []).append("每月党费与标准计算结果不同，请说明调整理由。")
-    existing = DuesAssessment.objects.filter(member=member, year=year).first()
-    final = amount if amount is not None else computed
-    if existing is not None and final != existing.amount and not reason:
-        errors.setdefault("reason", []).append("党费一般每年核定一次，年内调整请说明理由。")
-    if errors:
-        raise ValidationError(errors)
-    assert final is not None
-    assessment = existing or DuesAssessment(member=member, year=year)
-    assessment.category = member.dues_category
-    assessment.base_income = base_income
-    assessment.computed_amount = computed
-    assessment.amount = final
-    assessment.basis = basis if final == computed else f"{basis}；调整为每月 {final} 元" if basis else f"每月 {final} 元"
-    assessment.override_reason = reason if final != computed or existing is not None else ""
-    assessment.set_by = actor
-    assessment._history_user = actor  # type: ignore[attr-defined]
-    assessment._change_reason = reason or ("核定党费" if existing is None else "重新核定党费")  # type: ignore[attr-defined]
-    assessment.full_clean()
-    assessment.save()
+        (assessment,) = dues_assess_many(year=year, settings={member.pk: setting}, actor=actor)
+    except DuesRefused as exc:
+        raise ValidationError(exc.by_member[member.pk]) from None
     return assessment
 
 

@@ -538,6 +538,31 @@ def test_the_year_pages_query_count_is_fixed_whatever_the_number_of_members(
         assert len(as_secretary_a.get(url).context["sheet"].rows) == 42
 
 
+def test_saving_the_year_costs_the_same_queries_for_2_and_40_members(world: World, as_secretary_a: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"{YEAR_URL}?org={world.branch_a.pk}&year=2026"
+
+    def save(members: list[Member], income: str) -> int:
+        data = {f"income-{m.pk}": income for m in members}
+        data.update({f"reason-{m.pk}": "工资调整" for m in members})
+        with CaptureQueriesContext(connection) as ctx:
+            response = as_secretary_a.post(url, data)
+        assert response.status_code == 302, response.context and response.context.get("top_errors")
+        return len(ctx.captured_queries)
+
+    few = [world.member_a, world.member_a2]
+    new_few = save(few, "4000")
+    changed_few = save(few, "6000")  # set again: updates with their history
+    many = few + _more_members(world, 38, assessed=False)
+    DuesAssessment.objects.filter(member__in=many).delete()
+    assert save(many, "4000") == new_few
+    assert save(many, "6000") == changed_few
+    assert DuesAssessment.objects.filter(year=2026, amount=D("90.00")).count() == 40
+    assert DuesAssessment.history.filter(year=2026, history_change_reason="工资调整").count() == 2 * 2 + 2 * 40
+
+
 # --- 欠费提醒 ----------------------------------------------------------------------------------------
 
 
