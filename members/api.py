@@ -7,7 +7,8 @@ Who may do what (decided by ``partybuild.accounts.access``):
 - 党员: reads their own record only (公民身份号码 masked); every other record answers 404 and any
   write 403.
 
-Members are never deleted (DELETE answers 405): their state changes.
+Members are never deleted (DELETE answers 405): their state changes. ``/timeline/`` is the record
+page's 党员生涯, for whoever may read the member.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from partybuild.accounts.api_permissions import CanWriteMembers, PortalAPIMixin
 
 from .filters import MemberFilter
 from .models import Member
-from .serializers import MemberChangeStateSerializer, MemberSerializer, MemberWriteSerializer
+from .selectors import member_positions
+from .serializers import MemberChangeStateSerializer, MemberSerializer, MemberWriteSerializer, TimelineEntrySerializer
 from .services import member_change_state, member_create, member_update
+from .timeline import member_timeline
 
 _ERRORS = {
     400: OpenApiResponse(description="输入有误：按字段给出中文提示"),
@@ -67,6 +70,7 @@ class MemberViewSet(PortalAPIMixin, viewsets.GenericViewSet):
             "create": MemberWriteSerializer,
             "partial_update": MemberWriteSerializer,
             "change_state": MemberChangeStateSerializer,
+            "timeline": TimelineEntrySerializer,
         }.get(self.action, MemberSerializer)
 
     def get_queryset(self) -> QuerySet[Member]:
@@ -101,6 +105,21 @@ class MemberViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         member = member_update(member=member, actor=request.user, **serializer.validated_data)
         return Response(self._represent(member))
+
+    @extend_schema(
+        summary="党员生涯时间轴",
+        description=(
+            "按时间先后列出该党员的入党经历（发展党员记录，或花名册中的入党、转正日期）、组织关系转接的各步、"
+            "党员状态变更、担任和不再担任的职务、年度党费核定与补交。category 为类别；link 仅在您有权查看"
+            "相应页面时给出。与党员档案页的“党员生涯”相同。"
+        ),
+        responses={200: TimelineEntrySerializer(many=True), 404: _ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        member = self.get_object()
+        entries = member_timeline(request.user, member, positions=member_positions(member))
+        return Response(TimelineEntrySerializer(entries, many=True).data)
 
     @extend_schema(
         summary="变更党员状态",

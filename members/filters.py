@@ -37,12 +37,20 @@ class MemberFilter(django_filters.FilterSet):
         max_value=JOINED_YEAR_MAX,
         message=f"入党年份应在{JOINED_YEAR_MIN}至{JOINED_YEAR_MAX}之间。",
     )
+    joined_month = IntegerFilter(
+        field_name="joined_on",
+        lookup_expr="month",
+        label="入党月份（1-12）：政治生日在该月的党员",
+        min_value=1,
+        max_value=12,
+        message="入党月份应在1至12之间。",
+    )
     age_min = _age_filter("filter_age_min", "年龄不小于（周岁）")
     age_max = _age_filter("filter_age_max", "年龄不大于（周岁）")
 
     class Meta:
         model = Member
-        fields = ["org", "member_type", "state", "education", "joined_year", "age_min", "age_max"]
+        fields = ["org", "member_type", "state", "education", "joined_year", "joined_month", "age_min", "age_max"]
 
     def filter_org(self, queryset: QuerySet[Member], name: str, value: int) -> QuerySet[Member]:
         org = scoped_org(self.request, value)

@@ -17,6 +17,7 @@ from partybuild.accounts.access import id_number_for
 
 from .models import Member, MemberState
 from .services import MEMBER_EDITABLE_FIELDS
+from .timeline import TimelineEntry
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -109,3 +110,22 @@ class MemberChangeStateSerializer(serializers.Serializer):
     on = serializers.DateField(label="变更日期", help_text="如 2026-10-01")
     reason = serializers.CharField(label="变更原因", max_length=200, allow_blank=True, default="")
     destination = serializers.CharField(label="流入地", max_length=200, allow_blank=True, default="", help_text="流动党员必填")
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One step of a member's 党员生涯 (members.timeline.TimelineEntry)."""
+
+    on = serializers.DateField(read_only=True, allow_null=True, help_text="日期")
+    until = serializers.DateField(read_only=True, allow_null=True, help_text="持续事项（培训、公示）的结束日期")
+    category = serializers.CharField(
+        read_only=True,
+        help_text="类别：development 入党、transfer 组织关系、state 党员状态、position 职务、dues 党费",
+    )
+    category_label = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="step 步骤、done 完成、warn 需关注、end 结束")
+    facts = serializers.SerializerMethodField(help_text="事项的详细信息：[{label, value}]")
+    link = serializers.CharField(read_only=True, help_text="相应页面的地址（仅在您有权查看时给出）")
+
+    def get_facts(self, entry: TimelineEntry) -> list[dict[str, str]]:
+        return [{"label": label, "value": value} for label, value in entry.facts]

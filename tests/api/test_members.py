@@ -363,3 +363,59 @@ def test_member_cannot_change_states(world: World, as_member_a) -> None:
 
 def test_change_state_wrong_method_is_405(world: World, as_secretary_a) -> None:
     assert as_secretary_a.get(member_url(world.member_a2.pk, "change-state")).status_code == 405
+
+
+# --- 党员生涯 -------------------------------------------------------------------------------------
+
+
+def test_the_timeline_is_the_record_pages_with_links_only_where_the_reader_may_go(
+    world: World, as_staff, as_member_a, as_secretary_b
+) -> None:
+    from members.models import TransferKind
+    from members.services import member_change_state
+    from members.transfers import transfer_apply
+
+    transfer = transfer_apply(
+        actor=world.secretary_a,
+        kind=TransferKind.INTERNAL,
+        scope="within_committee",
+        member=world.member_a,
+        to_org=world.branch_b,
+        reason="工作调动",
+    )
+    member_change_state(
+        member=world.member_a, state=MemberState.MOBILE, on=datetime.date(2025, 3, 1), reason="外出务工", destination="深圳市"
+    )
+    steps = as_staff.get(member_url(world.member_a.pk, "timeline")).json()
+    assert [s["title"] for s in steps][:2] == ["入党，成为预备党员", "转为正式党员"]
+    mobile = next(s for s in steps if s["title"] == "变更为流动党员")
+    assert (mobile["on"], mobile["category"], mobile["category_label"], mobile["kind"]) == (
+        "2025-03-01",
+        "state",
+        "党员状态",
+        "step",
+    )
+    assert {"label": "流入地", "value": "深圳市"} in mobile["facts"]
+    applied = next(s for s in steps if s["category"] == "transfer")
+    assert applied["link"] == f"/transfers/{transfer.pk}/"
+    # The member reads their own, without links to pages they cannot open.
+    own = as_member_a.get(member_url(world.member_a.pk, "timeline")).json()
+    assert [s["title"] for s in own] == [s["title"] for s in steps]
+    assert all(s["link"] == "" for s in own)
+    # Out of scope, as for the record itself.
+    assert as_secretary_b.get(member_url(world.member_a.pk, "timeline")).status_code == 404
+    assert as_member_a.get(member_url(world.member_a2.pk, "timeline")).status_code == 404
+
+
+def test_the_timeline_is_read_only(world: World, as_staff) -> None:
+    assert post(as_staff, member_url(world.member_a.pk, "timeline")).status_code == 405
+
+
+def test_political_birthdays_of_a_month_by_the_joined_month(world: World, as_staff) -> None:
+    month = world.member_a.joined_on.month
+    others = [m for m in Member.objects.all() if m.joined_on.month != month]
+    response = as_staff.get(MEMBERS, {"joined_month": month})
+    assert world.member_a.name in names(response)
+    assert not set(names(response)) & {m.name for m in others}
+    bad = as_staff.get(MEMBERS, {"joined_month": 13})
+    assert (bad.status_code, bad.json()) == (400, {"joined_month": ["入党月份应在1至12之间。"]})
