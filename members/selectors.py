@@ -16,6 +16,7 @@ from django.utils.html import escape
 from branches.models import Organization, OrgKind, OrgStatus, Position, add_years
 from branches.selectors import tree_version
 from partybuild.accounts.access import manages_member, scope_for, visible_members, visible_orgs
+from partybuild.history import HistoryEntry, change_history, history_rows
 
 from .models import ENDED_STATES, ON_ROSTER_STATES, Education, Member, MemberState, MemberType
 from .validators import mask_id_number
@@ -226,34 +227,13 @@ def member_positions(member: Member) -> list[Position]:
     )
 
 
-# Fields of the history that the timeline shows, in roster order. ``user`` and timestamps are
-# bookkeeping, not roster facts.
-_HISTORY_SKIP = {"id", "created_at", "updated_at", "user"}
-
-
-def _history_fields() -> list[Any]:
-    return [f for f in Member._meta.concrete_fields if f.name not in _HISTORY_SKIP]
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: datetime.datetime
-    who: str
-    kind: str  # "+", "~", "-"
-    reason: str
-    changes: list[FieldChange]
+# ``user`` (a member's login) is bookkeeping, not a roster fact.
+_HISTORY_SKIP = {"user"}
 
 
 def member_history_rows(member: Member) -> list[Any]:
     """The member's history versions, oldest first, with who made them (one query)."""
-    return list(member.history.select_related("history_user").order_by("history_date", "history_id"))
+    return history_rows(member)
 
 
 def member_history(user: Any, member: Member, rows: list[Any] | None = None) -> list[HistoryEntry]:
@@ -261,55 +241,18 @@ def member_history(user: Any, member: Member, rows: list[Any] | None = None) -> 
     why. ID numbers are masked unless the user manages the member. At most two queries (one when
     ``rows`` from member_history_rows are given)."""
     records = member_history_rows(member) if rows is None else rows
-    fields = _history_fields()
-    org_ids: set[int] = set()
-    for r in records:
-        for name in ("branch_id", "group_id"):
-            value = getattr(r, name)
-            if value:
-                org_ids.add(value)
+    org_ids = {value for r in records for value in (r.branch_id, r.group_id) if value}
     org_names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "short_name")) if org_ids else {}
     show_id = manages_member(user, member)
 
-    def display(f: Any, record: Any) -> str:
-        value = getattr(record, f.attname)
-        if value in (None, ""):
-            return "—"
+    def special(f: Any, value: Any) -> str | None:
         if f.name == "id_number":
             return value if show_id else mask_id_number(value)
         if f.is_relation:
             return org_names.get(value, f"#{value}")
-        if f.choices:
-            return str(dict(f.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return "是" if value else "否"
-        if isinstance(value, datetime.date):
-            return f"{value:%Y-%m-%d}"
-        return str(value)
+        return None
 
-    entries: list[HistoryEntry] = []
-    previous = None
-    for r in records:
-        changes: list[FieldChange] = []
-        if previous is not None:
-            for f in fields:
-                if getattr(previous, f.attname) != getattr(r, f.attname):
-                    changes.append(FieldChange(str(f.verbose_name), display(f, previous), display(f, r)))
-        who = ""
-        if r.history_user is not None:
-            who = getattr(r.history_user, "display_name", "") or r.history_user.get_username()
-        entries.append(
-            HistoryEntry(
-                when=r.history_date,
-                who=who or "系统",
-                kind=r.history_type,
-                reason=r.history_change_reason or "",
-                changes=changes,
-            )
-        )
-        previous = r
-    entries.reverse()
-    return entries
+    return change_history(Member, records, skip=_HISTORY_SKIP, special=special)
 
 
 def member_type_choices() -> list[tuple[str, str]]:
