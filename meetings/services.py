@@ -292,7 +292,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         locked.status = MeetingStatus.CANCELLED
         locked.cancel_reason = reason[:200]
         locked.held_on = None
-        locked._change_reason = f"取消会议：{reason[:90]}"  # the history column holds 100  # type: ignore[attr-defined]
+        locked._change_reason = f"取消会议：{reason}"  # type: ignore[attr-defined]
         locked.save(update_fields=["status", "cancel_reason", "held_on", "updated_at"])
     meeting.refresh_from_db()
     return meeting

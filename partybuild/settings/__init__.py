@@ -120,6 +120,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# History rows keep the reason a user gave (up to 200 characters, with a prefix such as
+# "状态变更为流动党员："); the library's default column holds 100, which PostgreSQL enforces.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 ROOT_URLCONF = "partybuild.urls"
 WSGI_APPLICATION = "partybuild.wsgi.application"
 

@@ -96,3 +96,13 @@ def test_history_keeps_every_change_with_who_and_why(world: World) -> None:
     assert latest.history_user == world.staff
     assert latest.state == MemberState.MOBILE
     assert latest.prev_record.phone == "13800000000"
+
+
+def test_a_long_reason_is_kept_whole_in_the_history(world: World) -> None:
+    """The state's reason holds 200 characters; its history row repeats it behind a prefix (a
+    text column: PostgreSQL would refuse more than the library's default 100)."""
+    reason = "因工作需要长期外派" * 22  # 198 characters
+    member = member_change_state(
+        member=world.member_a, state=MemberState.MOBILE, on=datetime.date(2026, 3, 1), reason=reason, destination="深圳市"
+    )
+    assert member.history.first().history_change_reason == f"状态变更为流动党员：{reason}"
