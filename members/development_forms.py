@@ -14,12 +14,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 
 from branches.models import Organization, OrgKind, OrgStatus
 from partybuild.accounts.access import writable_orgs
 
 from . import development as services
-from .development_models import DevelopmentRecord, DevelopmentStage
+from .development.common import normalize_person
+from .development_models import DevelopmentRecord, DevelopmentStage, RuleKey
 from .forms import DateInput, OrgChoiceField, PortalForm
 from .models import Education, Gender, Member, MemberState, MemberType
 
@@ -38,11 +40,16 @@ def _style(form: forms.Form) -> None:
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError next to the fields it names; the rest above the form."""
+    """A service's ValidationError next to the fields it names; the rest above the form. A form's
+    ``service_errors`` may first move an error to the field that caused it (the age refused on
+    ``applied_on`` comes from the birth date or the number a correction changed)."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
-    for name, messages in exc.message_dict.items():
+    errors = exc.message_dict
+    if hasattr(form, "service_errors"):
+        errors = form.service_errors(errors)
+    for name, messages in errors.items():
         if name != NON_FIELD_ERRORS and name in form.fields:
             form.add_error(name, messages)
         else:
@@ -320,3 +327,248 @@ def next_steps(record: DevelopmentRecord) -> list[str]:
     elif stage == DevelopmentStage.PROBATIONARY:
         steps.append("probation_cancel")
     return steps
+
+
+# --- corrections -------------------------------------------------------------------------------
+
+# A correction's reason goes to the change history (a text column) behind its prefix, e.g.
+# "更正支部党员大会表决结果（接收预备党员）：": as long as the reasons the record itself keeps.
+CORRECTION_REASON_MAX = 200
+
+
+def _reason(label: str) -> forms.CharField:
+    field = forms.CharField(label=label, max_length=CORRECTION_REASON_MAX, required=False, help_text="记入变更记录。")
+    field.show_required = True  # type: ignore[attr-defined]
+    field.wide = True  # type: ignore[attr-defined]
+    return field
+
+
+def _tag_history(record: DevelopmentRecord, reason: str) -> None:
+    """The reason of the history row the service has just written: the services word their own
+    (登记…), a correction says why. Called in one transaction with the service, whose row lock on
+    the record holds until it commits, so the latest row is that one."""
+    latest = record.history.order_by("-history_id").first()
+    if latest is not None:
+        record.history.filter(history_id=latest.history_id).update(history_change_reason=reason)
+
+
+class PersonForm(PortalForm):
+    """修改个人信息 (``development_person_update``): the person's facts prefilled, a reason
+    required. Only what was changed goes to the service, so a new 公民身份号码 brings its own
+    birth date and gender unless those were changed too; nothing changed is refused here."""
+
+    title = "修改个人信息"
+    button = "保存修改"
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    gender = forms.ChoiceField(label="性别", required=False, choices=[("", "按身份证号自动识别"), *Gender.choices])
+    id_number = forms.CharField(
+        label="公民身份号码", max_length=40, required=False, help_text="改号码时，未改动的出生日期、性别按新号码填写。"
+    )
+    birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput)
+    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
+    education = forms.ChoiceField(label="学历", required=False, choices=[("", "—— 请选择 ——"), *Education.choices])
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    work_unit_position = forms.CharField(label="工作单位及职务", max_length=200, required=False)
+    change_reason = _reason("修改原因")
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(record, name) for name in services.PERSON_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.changes: dict[str, Any] = {}
+        for name in ("name", "id_number", "ethnicity"):
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
+        _style(self)
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        for name in ("id_number", "work_unit_position"):
+            self.fields[name].wide = True  # type: ignore[attr-defined]
+
+    def service_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The service refuses an age on the application date (``applied_on``): the birth date
+        changed here caused it, or else the number it follows from, unless that number is
+        refused itself (its birth date then means nothing)."""
+        errors = dict(errors)
+        age = errors.pop("applied_on", None)
+        if age and "birth_date" in self.changes:
+            errors.setdefault("birth_date", age)
+        elif age and "id_number" not in errors:
+            errors["id_number"] = age
+        return errors
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("change_reason") or "").strip():
+            self.add_error("change_reason", "请填写修改原因。")
+        if not (data.get("ethnicity") or "").strip() and "ethnicity" not in self.errors:
+            self.add_error("ethnicity", "请填写民族。")
+        if self.errors:
+            return data
+        values = normalize_person({name: data.get(name) for name in services.PERSON_FIELDS})
+        for name, value in values.items():
+            if name in ("gender", "birth_date") and value in (None, ""):
+                continue  # left empty: they follow from the number
+            if value != getattr(self.record, name):
+                self.changes[name] = value
+        if not self.changes:
+            raise ValidationError("个人信息没有改动，无需保存。")
+        return data
+
+    def submit(self, actor: Any) -> DevelopmentRecord:
+        reason = self.cleaned_data["change_reason"].strip()
+        return services.development_person_update(
+            record=self.record, actor=actor, reason=f"修改个人信息：{reason}", **self.changes
+        )
+
+
+class CorrectionForm(StepForm):
+    """A recorded stage fact sent again to the service that recorded it, which accepts it until
+    the step that relies on it (see ``offered``). Prefilled with what is recorded (``recorded``:
+    the form's fields → the record's); a reason is required and kept in the history, in place of
+    the service's "登记…"; an unchanged form is refused here."""
+
+    button = "保存更正"
+    what = ""
+    recorded: dict[str, str] = {}
+    correction_reason = _reason("更正原因")
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", self.recorded_values(record))
+        super().__init__(*args, record=record, **kwargs)
+
+    @classmethod
+    def recorded_values(cls, record: DevelopmentRecord) -> dict[str, Any]:
+        return {field: getattr(record, attr) for field, attr in cls.recorded.items()}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("correction_reason") or "").strip():
+            self.add_error("correction_reason", "请填写更正原因。")
+        recorded = self.recorded_values(self.record)
+        if next(iter(recorded.values())) is None:
+            raise ValidationError(f"尚未登记{self.what}，请在“下一步”中登记。")
+        if not self.errors and all(data.get(field) == value for field, value in recorded.items()):
+            raise ValidationError(f"与已登记的{self.what}相同，无需更正。")
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        del data["correction_reason"]
+        return data
+
+    def submit(self, actor: Any) -> DevelopmentRecord:
+        with transaction.atomic():
+            record = super().submit(actor)
+            _tag_history(record, f"更正{self.what}：{self.cleaned_data['correction_reason'].strip()}")
+        return record
+
+
+def _talk_exception_reason(record: DevelopmentRecord) -> str:
+    found = record.exceptions_for(RuleKey.TALK_WITHIN)
+    return found[-1]["reason"] if found else ""
+
+
+class TalkCorrection(CorrectionForm, TalkForm):
+    title = "更正谈话情况"
+    what = "谈话情况"
+    recorded = {"talked_on": "talked_on", "talked_by": "talked_by"}
+
+    @classmethod
+    def recorded_values(cls, record: DevelopmentRecord) -> dict[str, Any]:
+        return {**super().recorded_values(record), "reason": _talk_exception_reason(record)}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.APPLICANT and record.talked_on is not None
+
+
+class PoliticalReviewCorrection(CorrectionForm, PoliticalReviewForm):
+    title = "更正政治审查"
+    what = "政治审查情况"
+    recorded = {"reviewed_on": "political_review_on", "conclusion": "political_review_conclusion"}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.political_review_on) and not record.pre_reviewed_on
+
+
+class TrainingCorrection(CorrectionForm, TrainingForm):
+    title = "更正集中培训"
+    what = "集中培训情况"
+    recorded = {
+        "started_on": "training_started_on",
+        "ended_on": "training_ended_on",
+        "days": "training_days",
+        "class_hours": "training_hours",
+    }
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.training_started_on) and not record.pre_reviewed_on
+
+
+class PublicityCorrection(CorrectionForm, PublicityForm):
+    title = "更正公示"
+    what = "公示情况"
+    recorded = {"started_on": "publicity_started_on", "ended_on": "publicity_ended_on"}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.publicity_started_on) and not record.pre_reviewed_on
+
+
+class PreReviewCorrection(CorrectionForm, PreReviewForm):
+    title = "更正党委预审日期"
+    what = "党委预审日期"
+    recorded = {"pre_reviewed_on": "pre_reviewed_on"}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.pre_reviewed_on) and not record.admission_voted_on
+
+
+_VOTE_FIELDS = ("voted_on", "entitled", "present", "for", "against", "abstain")
+_VOTE_FORM_FIELDS = ("voted_on", "entitled", "present", "votes_for", "votes_against", "abstentions")
+
+
+class AdmissionVoteCorrection(CorrectionForm, AdmissionVoteForm):
+    title = "更正表决结果"
+    what = "支部党员大会表决结果（接收预备党员）"
+    recorded = {f: f"admission_{a}" for f, a in zip(_VOTE_FORM_FIELDS, _VOTE_FIELDS, strict=True)}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        # Until the 党委 approves (which moves the record on to 预备党员).
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.admission_voted_on)
+
+
+class ConfirmationVoteCorrection(CorrectionForm, ConfirmationVoteForm):
+    title = "更正表决结果"
+    what = "支部党员大会表决结果（预备党员转正）"
+    recorded = {f: f"confirmation_{a}" for f, a in zip(_VOTE_FORM_FIELDS, _VOTE_FIELDS, strict=True)}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        # Until the 党委 approves the 转正.
+        return record.stage == DevelopmentStage.PROBATIONARY and bool(record.confirmation_voted_on)
+
+
+# The facts of ``development:correct``: each a recorded stage fact whose service accepts it again.
+CORRECTION_FORMS: dict[str, type[CorrectionForm]] = {
+    "talk": TalkCorrection,
+    "political_review": PoliticalReviewCorrection,
+    "training": TrainingCorrection,
+    "publicity": PublicityCorrection,
+    "pre_review": PreReviewCorrection,
+    "admission_vote": AdmissionVoteCorrection,
+    "confirmation_vote": ConfirmationVoteCorrection,
+}
+
+
+def person_editable(record: DevelopmentRecord) -> bool:
+    """The person's facts can be corrected here while the record is under way and before the
+    roster has them (then in the member's file)."""
+    return record.is_open and record.member_id is None

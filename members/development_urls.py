@@ -11,4 +11,6 @@ urlpatterns = [
     path("new/", views.application_new, name="new"),
     path("<int:pk>/", views.record_detail, name="detail"),
     path("<int:pk>/step/<slug:step>/", views.record_step, name="step"),
+    path("<int:pk>/person/", views.record_person, name="person"),
+    path("<int:pk>/correct/<slug:fact>/", views.record_correct, name="correct"),
 ]

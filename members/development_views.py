@@ -1,6 +1,8 @@
 """HTML pages of 发展党员: the pipeline of a 党支部 (or a subtree) by stage, a new 入党申请, a
 record's page (the person, the stages as a timeline, the exceptions, the history) with the next
-step as small forms, each posting to ``development:step``.
+step as small forms, each posting to ``development:step``, and the corrections the services
+accept: the person's facts (``development:person``) and a recorded stage fact, such as a vote
+(``development:correct``), each folded under what it corrects.
 
 Access: every lookup goes through partybuild.accounts.access. A record is reached through its
 党支部: ``_get_record_for_user`` finds the row and then asks ``access.get_org_for_user(user,
@@ -12,7 +14,7 @@ services in ``members.development``.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -32,13 +34,25 @@ from partybuild.accounts.access import (
     scope_for,
     visible_orgs,
 )
+from partybuild.history import HistoryEntry, change_history, history_rows
 
 from . import development as services
-from .development_forms import ENDING_STEPS, STEP_FORMS, ApplicationForm, StepForm, add_service_errors, next_steps
-from .development_models import Cultivator, DevelopmentRecord, DevelopmentStage
+from .development_forms import (
+    CORRECTION_FORMS,
+    ENDING_STEPS,
+    STEP_FORMS,
+    ApplicationForm,
+    CorrectionForm,
+    PersonForm,
+    add_service_errors,
+    next_steps,
+    person_editable,
+)
+from .development_models import DevelopmentRecord, DevelopmentStage
 from .development_selectors import Deadline, development_pipeline, next_deadline
 from .forms import OrgFilterSelect
-from .selectors import FieldChange, HistoryEntry, org_filter_options
+from .selectors import org_filter_options
+from .timeline import development_timeline
 from .validators import mask_id_number
 
 NAV_SECTION = "development"
@@ -173,167 +187,73 @@ def application_new(request: HttpRequest) -> HttpResponse:
 # --- one record ----------------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineEntry:
-    on: datetime.date | None
-    title: str
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    until: datetime.date | None = None
-    kind: str = "step"  # "step", "end" (terminated, disqualified), "done" (正式党员)
-
-
-def _d(day: datetime.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else "—"
-
-
-def _vote_facts(
-    entitled: int | None, present: int | None, for_: int | None, against: int | None, abstain: int | None
-) -> list[tuple[str, str]]:
-    return [
-        ("应到会有表决权的正式党员", f"{entitled}名"),
-        ("实到会", f"{present}名"),
-        ("表决结果", f"赞成{for_}票、反对{against}票、弃权{abstain}票"),
-    ]
-
-
-def _timeline(record: DevelopmentRecord, cultivators: list[Cultivator]) -> list[TimelineEntry]:
-    """Every stage recorded, with its date and facts, in the order of the procedure."""
-    r = record
-    entries = [TimelineEntry(r.applied_on, "提出入党申请", [("谈话期限", _d(r.talk_due_on))])]
-    if r.talked_on:
-        entries.append(TimelineEntry(r.talked_on, "党组织派人谈话", [("谈话人", r.talked_by)]))
-    if r.activist_on:
-        people = [
-            f"{c.display_name}（{_d(c.assigned_on)}起{'，' + _d(c.ended_on) + '止' if c.ended_on else ''}）" for c in cultivators
-        ]
-        entries.append(
-            TimelineEntry(
-                r.activist_on,
-                "确定为入党积极分子",
-                [("培养联系人", "、".join(people) or "—"), ("可列为发展对象", _d(r.candidate_eligible_on))],
-            )
-        )
-    if r.candidate_on:
-        entries.append(TimelineEntry(r.candidate_on, "列为发展对象"))
-    if r.political_review_on:
-        entries.append(TimelineEntry(r.political_review_on, "政治审查", [("结论", r.political_review_conclusion)]))
-    if r.training_started_on:
-        parts = [
-            p
-            for p in (f"{r.training_days}天" if r.training_days else "", f"{r.training_hours}学时" if r.training_hours else "")
-            if p
-        ]
-        entries.append(
-            TimelineEntry(r.training_started_on, "短期集中培训", [("时长", "、".join(parts) or "—")], until=r.training_ended_on)
-        )
-    if r.publicity_started_on:
-        facts = [("公示期", f"{r.publicity_working_days}个工作日")] if r.publicity_working_days is not None else []
-        entries.append(TimelineEntry(r.publicity_started_on, "公示", facts, until=r.publicity_ended_on))
-    if r.pre_reviewed_on:
-        entries.append(TimelineEntry(r.pre_reviewed_on, "党委预审"))
-    if r.admission_voted_on:
-        facts = _vote_facts(r.admission_entitled, r.admission_present, r.admission_for, r.admission_against, r.admission_abstain)
-        entries.append(
-            TimelineEntry(r.admission_voted_on, "支部党员大会讨论接收预备党员", [*facts, ("党委审批期限", _d(r.approval_due_on))])
-        )
-    if r.approved_on:
-        entries.append(
-            TimelineEntry(
-                r.approved_on,
-                "党委审批，接收为预备党员",
-                [("入党日期", _d(r.admission_voted_on)), ("预备期", f"至{_d(r.probation_ends_on)}")],
-            )
-        )
-    if r.extension_decided_on:
-        entries.append(
-            TimelineEntry(
-                r.extension_decided_on,
-                "延长预备期",
-                [("延长", f"{r.extension_months}个月"), ("原因", r.extension_reason), ("预备期", f"至{_d(r.probation_ends_on)}")],
-            )
-        )
-    if r.confirmation_voted_on:
-        facts = _vote_facts(
-            r.confirmation_entitled, r.confirmation_present, r.confirmation_for, r.confirmation_against, r.confirmation_abstain
-        )
-        entries.append(
-            TimelineEntry(
-                r.confirmation_voted_on, "支部党员大会讨论转正", [*facts, ("转正审批期限", _d(r.confirmation_approval_due_on))]
-            )
-        )
-    if r.confirmation_approved_on:
-        entries.append(
-            TimelineEntry(
-                r.confirmation_approved_on, "党委审批，转为正式党员", [("转正日期", _d(r.probation_ends_on))], kind="done"
-            )
-        )
-    if r.ended_on:
-        title = "终止培养" if r.stage == DevelopmentStage.TERMINATED else "取消预备党员资格"
-        entries.append(TimelineEntry(r.ended_on, title, [("原因", r.end_reason)], kind="end"))
-    return entries
-
-
 # Bookkeeping, not facts of the record.
-_HISTORY_SKIP = {"id", "created_at", "updated_at", "created_by", "exceptions", "branch", "member"}
+_HISTORY_SKIP = {"created_by", "exceptions", "branch", "member"}
 
 
 def _record_history(record: DevelopmentRecord, show_id: bool) -> list[HistoryEntry]:
     """The record's change timeline, newest first (one query): who, when, why, each changed
     field old → new; the 公民身份号码 masked unless ``show_id``."""
-    fields = [f for f in DevelopmentRecord._meta.concrete_fields if f.name not in _HISTORY_SKIP]
-    rows = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
 
-    def display(f: Any, row: Any) -> str:
-        value = getattr(row, f.attname)
-        if value in (None, ""):
-            return "—"
+    def special(f: Any, value: Any) -> str | None:
         if f.name == "id_number":
             return value if show_id else mask_id_number(value)
-        if f.choices:
-            return str(dict(f.flatchoices).get(value, value))
-        if isinstance(value, datetime.date):
-            return f"{value:%Y-%m-%d}"
-        return str(value)
+        return None
 
-    entries: list[HistoryEntry] = []
-    previous = None
-    for row in rows:
-        changes: list[FieldChange] = []
-        if previous is not None:
-            for f in fields:
-                if getattr(previous, f.attname) != getattr(row, f.attname):
-                    changes.append(FieldChange(str(f.verbose_name), display(f, previous), display(f, row)))
-        who = ""
-        if row.history_user is not None:
-            who = getattr(row.history_user, "display_name", "") or row.history_user.get_username()
-        entries.append(
-            HistoryEntry(
-                when=row.history_date,
-                who=who or "系统",
-                kind=row.history_type,
-                reason=row.history_change_reason or "",
-                changes=changes,
-            )
-        )
-        previous = row
-    entries.reverse()
-    return entries
+    return change_history(DevelopmentRecord, history_rows(record), skip=_HISTORY_SKIP, special=special)
 
 
-def _render_detail(
-    request: HttpRequest, record: DevelopmentRecord, bound: StepForm | None = None, step: str = ""
-) -> HttpResponse:
+def _correction(record: DevelopmentRecord, fact: str, form: CorrectionForm) -> dict[str, Any]:
+    return {"form": form, "action": reverse("development:correct", args=[record.pk, fact]), "id": f"fix-{fact}", "folded": True}
+
+
+@dataclass
+class Bound:
+    """A form posted to the record's page and refused: shown again, open, with the errors."""
+
+    kind: str  # "step", "correct" or "person"
+    name: str  # the step or the fact ("" for the person)
+    form: Any
+
+
+def _render_detail(request: HttpRequest, record: DevelopmentRecord, bound: Bound | None = None) -> HttpResponse:
     can_write = can_write_org(request.user, record.branch)
     cultivators = list(record.cultivators.select_related("member").order_by("assigned_on", "pk"))
+    timeline = development_timeline(record, cultivators)
     forms: list[dict[str, Any]] = []
+    person_form: PersonForm | None = None
+    stray_correction: dict[str, Any] | None = None
     if can_write:
         names = next_steps(record)
-        if bound is not None and step not in names:
+        bound_step = bound if bound is not None and bound.kind == "step" else None
+        if bound_step is not None and bound_step.name not in names:
             # A step posted out of order: its form comes back first, with the refusal.
-            names.insert(0, step)
+            names.insert(0, bound_step.name)
         for name in names:
-            form = bound if name == step and bound is not None else STEP_FORMS[name](record=record, prefix=name)
+            if bound_step is not None and name == bound_step.name:
+                form = bound_step.form
+            else:
+                form = STEP_FORMS[name](record=record, prefix=name)
             forms.append({"step": name, "form": form, "ending": name in ENDING_STEPS})
+        # Corrections: folded under the entry they correct, while the service accepts them. A
+        # refused one comes back open with its errors, even if the record has moved on meanwhile
+        # (above the timeline when its entry is gone).
+        fixing = bound if bound is not None and bound.kind == "correct" else None
+        for entry in timeline:
+            if not entry.fact:
+                continue
+            if fixing is not None and entry.fact == fixing.name:
+                entry.correction = _correction(record, fixing.name, fixing.form)
+                fixing = None
+            elif CORRECTION_FORMS[entry.fact].offered(record):
+                form = CORRECTION_FORMS[entry.fact](record=record, prefix=f"fix-{entry.fact}")
+                entry.correction = _correction(record, entry.fact, form)
+        if fixing is not None:
+            stray_correction = {**_correction(record, fixing.name, fixing.form), "folded": False}
+        if bound is not None and bound.kind == "person":
+            person_form = bound.form
+        elif person_editable(record):
+            person_form = PersonForm(record=record, prefix="person")
     today = timezone.localdate()
     exceptions = [
         {**e, "on": datetime.date.fromisoformat(e["on"]), "recorded_on": datetime.date.fromisoformat(e["recorded_on"])}
@@ -344,13 +264,23 @@ def _render_detail(
         "can_write": can_write,
         "shown_id_number": record.id_number if can_write else record.masked_id_number,
         "age": record.age_on(today),
-        "timeline": _timeline(record, cultivators),
+        "timeline": timeline,
         "current_cultivators": [c for c in cultivators if c.ended_on is None],
         "deadline": next_deadline(record, today),
         "exceptions": exceptions,
         "step_forms": [f for f in forms if not f["ending"]],
         "ending_forms": [f for f in forms if f["ending"]],
-        "open_step": step,
+        "open_step": bound.name if bound is not None and bound.kind == "step" else "",
+        "stray_correction": stray_correction,
+        "person": None
+        if person_form is None
+        else {
+            "form": person_form,
+            "action": reverse("development:person", args=[record.pk]),
+            "id": "person-form",
+            "folded": True,
+            "col": "col-sm-6",
+        },
         "history": _record_history(record, can_write),
         "nav_section": NAV_SECTION,
     }
@@ -391,4 +321,52 @@ def record_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             messages.success(request, text)
             return redirect(reverse("development:detail", args=[record.pk]) + "#timeline")
     record = get_development_record_for_user(request.user, pk, write=True)
-    return _render_detail(request, record, bound=form, step=step)
+    return _render_detail(request, record, Bound("step", step, form))
+
+
+@login_required
+@require_POST
+def record_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """Writers of the record's 党支部: correct the person's facts (``development_person_update``),
+    with a reason the history keeps; refused once the person is on the roster or the record has
+    ended. A refusal (no reason, nothing changed, a number already in use, under 18): the record's
+    page again with the form open and the words next to the field, nothing changed. Out of scope:
+    404; read-only: 403."""
+    record = get_development_record_for_user(request.user, pk, write=True)
+    form = PersonForm(request.POST, record=record, prefix="person")
+    if form.is_valid():
+        try:
+            updated = form.submit(request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已修改{updated.name}的个人信息。")
+            return redirect("development:detail", pk=record.pk)
+    record = get_development_record_for_user(request.user, pk, write=True)
+    return _render_detail(request, record, Bound("person", "", form))
+
+
+@login_required
+@require_POST
+def record_correct(request: HttpRequest, pk: int, fact: str) -> HttpResponse:
+    """Writers of the record's 党支部: correct a recorded stage fact (``fact`` is one of
+    CORRECTION_FORMS, e.g. ``admission_vote``) through the service that recorded it, which
+    accepts it until the step that relies on it (the vote: until the 党委 approves). The reason
+    goes to the history. A refusal: the record's page with the form open and the service's
+    words next to the field, nothing changed. An unknown fact, or a record out of scope: 404;
+    read-only: 403."""
+    record = get_development_record_for_user(request.user, pk, write=True)
+    form_class = CORRECTION_FORMS.get(fact)
+    if form_class is None:
+        raise Http404("没有这一项")
+    form = form_class(request.POST, record=record, prefix=f"fix-{fact}")
+    if form.is_valid():
+        try:
+            form.submit(request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已更正{form_class.what}。")
+            return redirect(reverse("development:detail", args=[record.pk]) + "#timeline")
+    record = get_development_record_for_user(request.user, pk, write=True)
+    return _render_detail(request, record, Bound("correct", fact, form))

@@ -59,6 +59,10 @@ class TimelineEntry:
     kind: str = "step"
     category: str = Category.DEVELOPMENT
     link: str = ""
+    # On the development record's page: the key of the correction form that corrects this step
+    # (development_forms.CORRECTION_FORMS), and that form when the service accepts a correction now.
+    fact: str = ""
+    correction: dict[str, Any] | None = None
 
     @property
     def category_label(self) -> str:
@@ -80,11 +84,11 @@ def _vote_facts(
 
 
 def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultivator]) -> list[TimelineEntry]:
-    """Every stage of a 发展党员 record, with its date and facts, in the order of the procedure."""
+    """Every stage recorded, with its date and facts, in the order of the procedure."""
     r = record
     entries = [TimelineEntry(r.applied_on, "提出入党申请", [("谈话期限", _d(r.talk_due_on))])]
     if r.talked_on:
-        entries.append(TimelineEntry(r.talked_on, "党组织派人谈话", [("谈话人", r.talked_by)]))
+        entries.append(TimelineEntry(r.talked_on, "党组织派人谈话", [("谈话人", r.talked_by)], fact="talk"))
     if r.activist_on:
         people = [
             f"{c.display_name}（{_d(c.assigned_on)}起{'，' + _d(c.ended_on) + '止' if c.ended_on else ''}）" for c in cultivators
@@ -99,7 +103,9 @@ def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultiv
     if r.candidate_on:
         entries.append(TimelineEntry(r.candidate_on, "列为发展对象"))
     if r.political_review_on:
-        entries.append(TimelineEntry(r.political_review_on, "政治审查", [("结论", r.political_review_conclusion)]))
+        entries.append(
+            TimelineEntry(r.political_review_on, "政治审查", [("结论", r.political_review_conclusion)], fact="political_review")
+        )
     if r.training_started_on:
         parts = [
             p
@@ -107,17 +113,28 @@ def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultiv
             if p
         ]
         entries.append(
-            TimelineEntry(r.training_started_on, "短期集中培训", [("时长", "、".join(parts) or "—")], until=r.training_ended_on)
+            TimelineEntry(
+                r.training_started_on,
+                "短期集中培训",
+                [("时长", "、".join(parts) or "—")],
+                until=r.training_ended_on,
+                fact="training",
+            )
         )
     if r.publicity_started_on:
         facts = [("公示期", f"{r.publicity_working_days}个工作日")] if r.publicity_working_days is not None else []
-        entries.append(TimelineEntry(r.publicity_started_on, "公示", facts, until=r.publicity_ended_on))
+        entries.append(TimelineEntry(r.publicity_started_on, "公示", facts, until=r.publicity_ended_on, fact="publicity"))
     if r.pre_reviewed_on:
-        entries.append(TimelineEntry(r.pre_reviewed_on, "党委预审"))
+        entries.append(TimelineEntry(r.pre_reviewed_on, "党委预审", fact="pre_review"))
     if r.admission_voted_on:
         facts = _vote_facts(r.admission_entitled, r.admission_present, r.admission_for, r.admission_against, r.admission_abstain)
         entries.append(
-            TimelineEntry(r.admission_voted_on, "支部党员大会讨论接收预备党员", [*facts, ("党委审批期限", _d(r.approval_due_on))])
+            TimelineEntry(
+                r.admission_voted_on,
+                "支部党员大会讨论接收预备党员",
+                [*facts, ("党委审批期限", _d(r.approval_due_on))],
+                fact="admission_vote",
+            )
         )
     if r.approved_on:
         entries.append(
@@ -141,7 +158,10 @@ def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultiv
         )
         entries.append(
             TimelineEntry(
-                r.confirmation_voted_on, "支部党员大会讨论转正", [*facts, ("转正审批期限", _d(r.confirmation_approval_due_on))]
+                r.confirmation_voted_on,
+                "支部党员大会讨论转正",
+                [*facts, ("转正审批期限", _d(r.confirmation_approval_due_on))],
+                fact="confirmation_vote",
             )
         )
     if r.confirmation_approved_on:

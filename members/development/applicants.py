@@ -134,6 +134,8 @@ def development_talk_record(
             f"党组织应在收到入党申请后{rule.text}内派人谈话（{fmt_date(record.talk_due_on)}前），"
             f"谈话日期{fmt_date(talked_on)}已超过期限，请说明原因。",
         )
+    # A talk recorded again (a correction) replaces the one before, and its exception with it.
+    record.exceptions = [e for e in record.exceptions if e.get("rule") != RuleKey.TALK_WITHIN]
     if late and not errors:
         record_exception(
             record,

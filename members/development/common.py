@@ -105,12 +105,15 @@ def save_checked(obj: models.Model, errors: Errors, *, actor: Any, reason: str, 
         obj.full_clean(exclude=list(exclude) or None)
     except ValidationError as exc:
         bad_number = "id_number" in errors or "id_number" in exc.error_dict
+        # A constraint the service checked first says it again (an open record's number): once is enough.
+        said = set(errors.values())
         for name, field_errors in exc.error_dict.items():
             if bad_number and name in ("birth_date", "gender"):
                 # Left empty, they follow from the number: the number's own error says it all.
                 field_errors = [e for e in field_errors if e.code not in ("blank", "null")]
-            if field_errors:
-                errors.setdefault(name, ValidationError(field_errors).messages[0])
+            messages = [m for m in ValidationError(field_errors).messages if m not in said] if field_errors else []
+            if messages:
+                errors.setdefault(name, messages[0])
     if errors:
         raise ValidationError(errors)
     obj._history_user = actor  # type: ignore[attr-defined]

@@ -261,7 +261,8 @@ def test_one_open_record_per_person_and_none_for_a_member_on_the_roster(world: W
     first = apply(world, applied_on=D(2026, 1, 5))
     with pytest.raises(ValidationError) as exc:
         apply(world, applied_on=D(2026, 2, 5), id_number=first.id_number)
-    assert refused(exc)["id_number"] == ["该公民身份号码已有正在进行的发展党员记录。"]
+    # Said once: the database constraint behind the same rule does not repeat it above the form.
+    assert refused(exc) == {"id_number": ["该公民身份号码已有正在进行的发展党员记录。"]}
 
     development_terminate(record=first, ended_on=D(2026, 3, 1), reason="本人撤回申请", actor=world.secretary_a)
     again = apply(world, applied_on=D(2026, 4, 5), id_number=first.id_number)
@@ -326,6 +327,18 @@ def test_a_late_talk_is_recorded_as_an_exception_with_its_reason(world: World) -
         }
     ]
     assert record.history.first().history_change_reason == "登记谈话情况（超过期限）"
+
+
+def test_a_talk_recorded_again_replaces_the_one_before_and_its_exception(world: World) -> None:
+    record = apply(world, applied_on=D(2026, 1, 31))
+    late = {"talked_by": "甲支部书记", "actor": world.secretary_a}
+    record = development_talk_record(record=record, talked_on=D(2026, 3, 1), reason="书记外出学习", **late)
+    record = development_talk_record(record=record, talked_on=D(2026, 3, 2), reason="书记外出学习两天", **late)
+    assert [(e["on"], e["reason"]) for e in record.exceptions] == [("2026-03-02", "书记外出学习两天")]
+    # Corrected to a date within the month: no exception is left.
+    record = development_talk_record(record=record, talked_on=D(2026, 2, 27), **late)
+    record.refresh_from_db()
+    assert (record.talked_on, record.exceptions) == (D(2026, 2, 27), [])
 
 
 def test_the_talk_needs_a_talker_and_a_date_after_the_application(world: World) -> None:
