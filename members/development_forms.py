@@ -343,15 +343,6 @@ def _reason(label: str) -> forms.CharField:
     return field
 
 
-def _tag_history(record: DevelopmentRecord, reason: str) -> None:
-    """The reason of the history row the service has just written: the services word their own
-    (登记…), a correction says why. Called in one transaction with the service, whose row lock on
-    the record holds until it commits, so the latest row is that one."""
-    latest = record.history.order_by("-history_id").first()
-    if latest is not None:
-        record.history.filter(history_id=latest.history_id).update(history_change_reason=reason)
-
-
 class PersonForm(PortalForm):
     """修改个人信息 (``development_person_update``): the person's facts prefilled, a reason
     required. Only what was changed goes to the service, so a new 公民身份号码 brings its own
@@ -462,7 +453,7 @@ class CorrectionForm(StepForm):
     def submit(self, actor: Any) -> DevelopmentRecord:
         with transaction.atomic():
             record = super().submit(actor)
-            _tag_history(record, f"更正{self.what}：{self.cleaned_data['correction_reason'].strip()}")
+            services.tag_history_reason(record, f"更正{self.what}：{self.cleaned_data['correction_reason'].strip()}")
         return record
 
 

@@ -66,7 +66,7 @@ from .candidates import (
     development_publicity_record,
     development_training_record,
 )
-from .common import PERSON_FIELDS, Rules, development_rules, working_days
+from .common import PERSON_FIELDS, Rules, development_rules, tag_history_reason, working_days
 from .probation import (
     development_confirm,
     development_confirmation_vote_record,
@@ -94,5 +94,6 @@ __all__ = [
     "development_talk_record",
     "development_terminate",
     "development_training_record",
+    "tag_history_reason",
     "working_days",
 ]

@@ -254,3 +254,12 @@ def check_approval(
         errors.setdefault("reason", f"{what}的审批已超过{normal.text}期限（应于{fmt_date(due_on)}前审批），须说明特殊情况。")
         return None
     return f"{what}的审批日期{fmt_date(approved_on)}晚于{normal.text}期限{fmt_date(due_on)}"
+
+
+def tag_history_reason(record: DevelopmentRecord, reason: str) -> None:
+    """Put ``reason`` on the history row a service has just written (the services word their own,
+    登记…; a correction says why). Call in the service's transaction: its row lock on the record
+    holds until commit, so the latest row is that one."""
+    latest = record.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    if latest is not None:
+        record.history.filter(history_id=latest).update(history_change_reason=reason)
