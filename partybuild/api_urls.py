@@ -15,6 +15,8 @@ from rest_framework.routers import DefaultRouter
 from branches.api import OrganizationViewSet
 from meetings.api import ComplianceViewSet, MeetingViewSet
 from members.api import MemberViewSet
+from members.development_api import DevelopmentRecordViewSet
+from members.dues_api import BranchDuesViewSet, DuesViewSet, MemberDuesViewSet
 from members.transfer_api import TransferViewSet
 
 router = DefaultRouter()
@@ -23,6 +25,10 @@ router.register("members", MemberViewSet, basename="member")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("compliance", ComplianceViewSet, basename="compliance")
 router.register("transfers", TransferViewSet, basename="transfer")
+router.register("dues/branches", BranchDuesViewSet, basename="dues-branch")
+router.register("dues/members", MemberDuesViewSet, basename="member-dues")
+router.register("dues", DuesViewSet, basename="dues")
+router.register("development", DevelopmentRecordViewSet, basename="development")
 
 
 # The token endpoint needs no credentials (it is where they are exchanged); django-axes counts
