@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from members.models import ON_ROSTER_STATES, Member, MemberType
+from partybuild import cache_versions
 from partybuild.accounts.access import scope_for, visible_orgs
 
 from .models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus, add_months, add_years
@@ -26,23 +25,13 @@ TREE_VERSION_KEY = "branches:tree-version"
 
 def tree_version() -> int:
     """A number that changes whenever an organization is created, changed, moved or dissolved
-    (``bump_tree_version``). Anything cached from the tree puts it in its key, so a change makes
-    the old entries unreachable at once, in every process sharing the cache."""
-    version = cache.get(TREE_VERSION_KEY)
-    if version is None:
-        # Start from the clock, not 1: if the key is ever evicted, the new numbers never meet the
-        # keys of entries cached under the old ones.
-        cache.add(TREE_VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(TREE_VERSION_KEY)
-    return int(version or 0)
+    (``bump_tree_version``): anything cached from the tree puts it in its key."""
+    return cache_versions.current(TREE_VERSION_KEY)
 
 
 def bump_tree_version() -> None:
     """Call after a write to the tree has committed (``transaction.on_commit``)."""
-    try:
-        cache.incr(TREE_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): a fresh start is a new version too
-        tree_version()
+    cache_versions.bump(TREE_VERSION_KEY)
 
 
 # Members who count: on the roster (正常, 流动, 失联, 停止党籍), not those who left it.

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, Position
 from members.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from partybuild import cache_versions
 from partybuild.periods import Period, PeriodKind
 
 from .models import (
@@ -214,6 +215,19 @@ def held_by_month(orgs: QuerySet[Organization], period: Period) -> dict[tuple[in
             by_month[month] = n
         result[(org_pk, meeting_type)] = by_month
     return result
+
+
+# Changes with every meeting recorded, edited or cancelled and every rule change (after commit):
+# figures cached from compliance put it in their key.
+LIFE_VERSION_KEY = "meetings:life-version"
+
+
+def life_version() -> int:
+    return cache_versions.current(LIFE_VERSION_KEY)
+
+
+def bump_life_version() -> None:
+    cache_versions.bump(LIFE_VERSION_KEY)
 
 
 def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.date | None = None) -> ComplianceReport:

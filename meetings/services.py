@@ -35,7 +35,7 @@ from .models import (
     MeetingStatus,
     MeetingType,
 )
-from .selectors import has_vote, quorum_of, roll_members
+from .selectors import bump_life_version, has_vote, quorum_of, roll_members
 
 # What the attachments may be: photos and scans, at most 10 MB each.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -223,6 +223,7 @@ def _save(
     meeting._change_reason = "登记会议" if creating else "修改会议"  # type: ignore[attr-defined]
     meeting.full_clean(exclude=["host", "recorder", "lecturer", "organization", "created_by"])
     meeting.save()
+    transaction.on_commit(bump_life_version)  # figures cached from compliance
     _write_credits(meeting, extra_types)
     if meeting.status == MeetingStatus.HELD and attendance is not None:
         _write_attendance(meeting, attendance, roll, actor)
@@ -294,6 +295,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         locked.held_on = None
         locked._change_reason = f"取消会议：{reason}"  # type: ignore[attr-defined]
         locked.save(update_fields=["status", "cancel_reason", "held_on", "updated_at"])
+        transaction.on_commit(bump_life_version)
     meeting.refresh_from_db()
     return meeting
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, TermStatus
-from branches.selectors import org_kind_summary, term_status_summary
-from meetings.selectors import DUE, FAILED, MET, compliance
+from branches.selectors import org_kind_summary, term_status_summary, tree_version
+from meetings.selectors import DUE, FAILED, MET, compliance, life_version
 from members.models import ON_ROSTER_STATES, MemberState, MemberType
 from members.transfer_selectors import waiting_for_me_count
 from partybuild.accounts.access import scope_for, visible_members, visible_orgs
@@ -73,20 +75,37 @@ def political_birthdays(members: Any, today: Any, *, limit: int = 30) -> dict[st
     return {"rows": rows, "total": this_month.count() if len(rows) == limit else len(rows), "month": today.month}
 
 
+# The figures of a wide scope (a 党委 of many branches) are kept this long at most; any meeting
+# or rule change, and any change to the tree, makes them unreachable at once (versioned keys).
+LIFE_FIGURES_SECONDS = 10 * 60
+
+
+def _life_figures_key(user: Any, today: Any) -> str:
+    scope = scope_for(user)
+    who = "admin" if scope.is_admin else hashlib.sha256("|".join(sorted(scope.paths)).encode()).hexdigest()[:24]
+    return f"portal:life:{who}:{today:%Y%m%d}:{tree_version()}:{life_version()}"
+
+
 def _organizational_life(user: Any) -> dict[str, Any]:
-    """This month's 三会一课 for the user's subtree (three queries): how many 党支部 have held
-    everything, how many are still due or failed; for a single-branch scope (a secretary), what
-    is still due, each with its 登记 link."""
-    month = Period.containing(PeriodKind.MONTH, timezone.localdate())
-    report = compliance(visible_orgs(user), month)
+    """This month's 三会一课 for the user's subtree (three queries, or one cache read for a wide
+    scope seen before since the last change): how many 党支部 have held everything, how many are
+    still due or failed; for a single-branch scope (a secretary), what is still due, each with
+    its 登记 link."""
+    today = timezone.localdate()
+    month = Period.containing(PeriodKind.MONTH, today)
+    key = _life_figures_key(user, today)
+    figures = cache.get(key)
+    if figures is not None:
+        return {"month": month, **figures}
+    report = compliance(visible_orgs(user), month, today=today)
     branches = [r for r in report.rows if r.kind == OrgKind.BRANCH]
-    life: dict[str, Any] = {
-        "month": month,
+    figures = {
         "total": len(branches),
         "met": sum(1 for r in branches if r.state == MET),
         "failed": sum(1 for r in branches if r.state == FAILED),
         "due": sum(1 for r in branches if r.state == DUE),
     }
+    life: dict[str, Any] = {"month": month, **figures}
     if len(branches) == 1:
         branch = branches[0]
         life["branch"] = branch
@@ -97,6 +116,8 @@ def _organizational_life(user: Any) -> dict[str, Any]:
             for cell in row.cells.values()
             if cell.units and cell.state != MET
         ]
+    else:
+        cache.set(key, figures, LIFE_FIGURES_SECONDS)
     return life
 
 

@@ -151,3 +151,59 @@ def test_home_says_how_many_transfers_wait_on_us(as_secretary_b: Client, as_secr
     transfer_approve_out(transfer=transfer, actor=world.secretary_a)
     response = as_secretary_b.get(reverse("portal:home"))
     assert response.context["transfers_waiting"] == 1 and "条组织关系转接等待我方处理" in response.content.decode()
+
+
+def test_wide_scope_figures_are_cached_until_a_meeting_changes_them(
+    as_secretary_a: Client, as_staff: Client, world: World, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings.selectors import roll_members
+    from meetings.services import meeting_record
+
+    def staff_home() -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = as_staff.get(reverse("portal:home"))
+        return response.context["life"], len(ctx.captured_queries)
+
+    first, computed = staff_home()
+    assert (first["total"], first["met"]) == (3, 0)
+    again, cached = staff_home()
+    assert (again["total"], again["met"]) == (3, 0)
+    assert cached == computed - 3  # organizations, rules and meetings come from the cache
+
+    # Branch A holds everything due this month: the next visit says so at once.
+    due = as_secretary_a.get(reverse("portal:home")).context["life"]["due_items"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for item in due:
+            org = next(o for o in (world.branch_a, world.group_a1) if o.pk == item["org"].pk)
+            meeting_record(
+                actor=world.secretary_a,
+                organization=org,
+                meeting_type=item["cell"].meeting_type,
+                topic="本月组织生活",
+                status="held",
+                held_at=timezone.now() - datetime.timedelta(minutes=1),
+                attendance={m.pk: ("present", "") for m in roll_members(org, item["cell"].meeting_type)},
+            )
+    now, queries = staff_home()
+    assert (now["total"], now["met"]) == (3, 1)
+    assert queries == computed
+
+
+def test_a_new_rule_version_makes_the_cached_figures_stale(django_capture_on_commit_callbacks, db) -> None:
+    from meetings.models import FrequencyRule
+    from meetings.selectors import life_version
+
+    before = life_version()
+    rule = FrequencyRule.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        FrequencyRule.objects.create(
+            org_kind=rule.org_kind,
+            meeting_type=rule.meeting_type,
+            period_kind=rule.period_kind,
+            min_count=rule.min_count + 1,
+            effective_from=datetime.date(2027, 1, 1),
+        )
+    assert life_version() > before
