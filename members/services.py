@@ -489,6 +489,8 @@ def development_reminders_run(today: datetime.date | None = None) -> dict[str, i
     """The daily 发展党员 job: talks due and 预备期 ending within 30 days (or already past without
     the step recorded) are notified to everyone whose scope covers the 党支部. Idempotent: one
     notification per (user, record, deadline, date)."""
+    from django.urls import reverse
+
     from branches.models import Organization
     from partybuild.accounts.access import notification_recipients_for_paths
     from partybuild.notifications.services import NotificationSpec, notifications_send
@@ -504,10 +506,10 @@ def development_reminders_run(today: datetime.date | None = None) -> dict[str, i
         when = f"已超过{-left}天" if left < 0 else ("今天到期" if left == 0 else f"还有{left}天")
         title = f"{d.record.branch.short_name} {d.record.name}：{d.deadline.label}{d.deadline.due_on:%Y-%m-%d}（{when}）"
         key = f"dev:{d.deadline.kind}:{d.record.pk}:{d.deadline.due_on:%Y%m%d}:{'late' if left < 0 else 'soon'}"
+        url = reverse("development:detail", args=[d.record.pk])
+        level = "danger" if left < 0 else "warning"
         for user_id in recipients[d.record.branch.path]:
-            specs.append(
-                NotificationSpec(recipient_id=user_id, dedupe_key=key, title=title, level="danger" if left < 0 else "warning")
-            )
+            specs.append(NotificationSpec(recipient_id=user_id, dedupe_key=key, title=title, url=url, level=level))
     return {"deadlines": len(due), "notifications": notifications_send(specs)}
 
 

@@ -1046,10 +1046,14 @@ def test_the_daily_job_reminds_the_branch_of_a_talk_falling_due_once(world: Worl
     from members.services import development_reminders_run
     from partybuild.notifications.models import Notification
 
-    apply(world, applied_on=D(2026, 11, 1), name="周待谈")  # the talk is due by 2026-12-01
+    record = apply(world, applied_on=D(2026, 11, 1), name="周待谈")  # the talk is due by 2026-12-01
     first = development_reminders_run(D(2026, 11, 20))
     assert first["deadlines"] == 1
     titles = set(Notification.objects.filter(recipient=world.secretary_a).values_list("title", flat=True))
     assert titles == {"第一党支部 周待谈：谈话期限2026-12-01（还有11天）"}
+    # The notification opens the record, where the talk is recorded.
+    assert set(Notification.objects.filter(recipient=world.secretary_a).values_list("url", flat=True)) == {
+        f"/development/{record.pk}/"
+    }
     assert not Notification.objects.filter(recipient=world.secretary_b).exists()
     assert development_reminders_run(D(2026, 11, 20))["notifications"] == 0  # run twice: nothing new
