@@ -28,8 +28,23 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
     assert MeetingCredit.objects.filter(meeting_type="member_review").exists()  # held with the 组织生活会
     assert sorted(DevelopmentRecord.objects.values_list("stage", flat=True)) == ["activist", "applicant", "applicant"]
 
+    # This year's dues set for everyone on the roster, months paid up to last month, a few behind.
+    from django.utils import timezone
+
+    from members.dues import arrears
+    from members.models import ON_ROSTER_STATES, DuesAssessment, DuesPayment
+
+    year = timezone.localdate().year
+    assert DuesAssessment.objects.filter(year=year).count() == Member.objects.filter(state__in=ON_ROSTER_STATES).count()
+    payments = DuesPayment.objects.count()
+    if timezone.localdate().month > 1:
+        assert payments > members
+        behind = arrears(Member.objects.all(), today=timezone.localdate())
+        assert behind and len(behind) < members // 5
+
     call_command("seed_demo", stdout=io.StringIO())
     assert (Organization.objects.count(), Member.objects.count(), Meeting.objects.count()) == (orgs, members, meetings)
+    assert DuesPayment.objects.count() == payments
     assert DevelopmentRecord.objects.count() == 3
 
     users = {u.username: u for u in User.objects.all()}
