@@ -30,6 +30,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, Position
+from members.management_rules import ManagementRuleKey, ManagementRules, management_rules
 from members.models import ON_ROSTER_STATES, Member, MemberState, MemberType
 from partybuild import cache_versions
 from partybuild.periods import Period, PeriodKind
@@ -419,8 +420,11 @@ def attendance_summary(member: Member, period: Period) -> dict[str, Any]:
 
 # --- members who stopped coming ----------------------------------------------------------------
 
-ABSENCE_WARN_MONTHS = 3
-ABSENCE_FLAG_MONTHS = 6
+# Who is reminded: members who live their organizational life in their branch. 流动党员 attend it
+# where they work (they still pay dues to their home branch: members.dues.arrears counts them),
+# 失联党员 are marked as lost already, and 停止党籍 suspends a member's rights and duties: none of
+# them is counted.
+LIFE_STATES = (MemberState.NORMAL,)
 
 
 @dataclass(frozen=True)
@@ -428,36 +432,72 @@ class Absence:
     member: Member
     last_attended: datetime.date | None
     months_without: int
+    flag_months: int  # the rule in force when it was counted
 
     @property
     def level(self) -> str:
-        return "flag" if self.months_without >= ABSENCE_FLAG_MONTHS else "warn"
+        return "flag" if self.months_without >= self.flag_months else "warn"
 
 
 def _first_of_next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
+def _in_branch_since() -> Subquery:
+    """When the member (the outer row) came to their current 党支部, from their history: the date
+    of the first version in that 党支部 after the last version elsewhere (a transfer accepted, or a
+    correction of the roster). NULL for a member who has always been there. Versions are taken in
+    the order they were written (``history_id``), which a clock set back cannot reorder."""
+    historical = Member.history.model
+    last_elsewhere = (
+        historical.objects.filter(id=OuterRef("id"))
+        .exclude(branch_id=OuterRef("branch_id"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    return Subquery(
+        historical.objects.filter(id=OuterRef("pk"), branch_id=OuterRef("branch_id"))
+        .filter(history_id__gt=Subquery(last_elsewhere))
+        .order_by("history_id")
+        .values("history_date")[:1]
+    )
+
+
 def members_without_life(
-    members: QuerySet[Member], *, today: datetime.date | None = None, at_least: int = ABSENCE_WARN_MONTHS
+    members: QuerySet[Member],
+    *,
+    today: datetime.date | None = None,
+    at_least: int | None = None,
+    rules: ManagementRules | None = None,
 ) -> list[Absence]:
-    """Members in the normal state who attended none of their branch's (or group's) held meetings
-    for ``at_least`` whole months up to last month: 自行脱党 counts 6 consecutive months without
-    organizational life (党章 第九条); the portal warns at 3 and flags at 6 and changes nothing.
-    流动党员 live their organizational life where they went, 失联党员 are flagged already: neither is
-    counted. Months are counted from the member's joining or from the first meeting their branch
-    recorded in the portal, whichever is later. One query."""
+    """Members who attended no organizational life for ``at_least`` whole months up to last month
+    (default: the warning months of the management rules, members.management_rules): 自行脱党 counts 6
+    consecutive months without organizational life (党章 第九条); the portal warns and flags at the
+    months of the management rules (3 and 6 by default) and changes nothing. Only 正常 members are
+    counted (``LIFE_STATES``, see above).
+
+    A member's own attendance (出席) at any held meeting counts, whatever the organization: the
+    meetings of a branch they have since left too. Months are counted from the latest of: the month
+    after the last meeting attended; the month the member came to their current 党支部 (from their
+    history: a transfer accepted); the month they joined the party; and the month of the first
+    meeting their 党支部 recorded in the portal (before that the portal cannot know). A 党支部 that
+    has recorded no meeting is not judged. One query, with the rules (one more unless given)."""
     today = today or timezone.localdate()
+    rules = rules if rules is not None else management_rules()
+    if at_least is None:
+        at_least = rules.value(ManagementRuleKey.LIFE_ABSENCE_WARN)
+    flag_months = rules.value(ManagementRuleKey.LIFE_ABSENCE_FLAG)
     this_month = today.replace(day=1)
     attended = Attendance.objects.filter(
         member=OuterRef("pk"), status=AttendanceStatus.PRESENT, meeting__status=MeetingStatus.HELD
-    ).filter(Q(meeting__organization_id=OuterRef("branch_id")) | Q(meeting__organization_id=OuterRef("group_id")))
+    )
     first_recorded = Meeting.objects.filter(organization_id=OuterRef("branch_id"), status=MeetingStatus.HELD)
     rows = (
-        members.filter(state=MemberState.NORMAL)
+        members.filter(state__in=LIFE_STATES)
         .annotate(
             last_attended=Subquery(attended.order_by("-meeting__held_on").values("meeting__held_on")[:1]),
             first_recorded=Subquery(first_recorded.order_by("held_on").values("held_on")[:1]),
+            in_branch_since=_in_branch_since(),
         )
         .filter(first_recorded__isnull=False)
         .select_related("branch")
@@ -466,10 +506,12 @@ def members_without_life(
     found = []
     for member in rows:
         start = max(member.joined_on, member.first_recorded).replace(day=1)
+        if member.in_branch_since is not None:
+            start = max(start, timezone.localdate(member.in_branch_since).replace(day=1))
         if member.last_attended is not None:
             start = max(start, _first_of_next_month(member.last_attended))
         months = (this_month.year - start.year) * 12 + this_month.month - start.month
         if months >= at_least:
-            found.append(Absence(member, member.last_attended, months))
+            found.append(Absence(member, member.last_attended, months, flag_months))
     found.sort(key=lambda a: -a.months_without)
     return found

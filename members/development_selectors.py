@@ -2,7 +2,8 @@
 
 Both take any queryset of organizations (a branch, a subtree, a user's ``visible_orgs``) and run a
 fixed number of queries whatever the number of records: the deadlines are stored on the records
-when their stage is recorded, so nothing here needs a query per record or the rule table.
+when their stage is recorded, so nothing here needs a query per record or the rule table. How far
+ahead the reminder job looks is data too (members.management_rules), read once per call.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 from branches.models import Organization
 
 from .development_models import OPEN_STAGES, Cultivator, DevelopmentRecord, DevelopmentStage
+from .management_rules import ManagementRuleKey, management_rules
 
 
 class DeadlineKind:
@@ -152,10 +154,15 @@ class DevelopmentDeadline:
     deadline: Deadline
 
 
-def development_deadlines(orgs: QuerySet[Organization], today: datetime.date, within_days: int = 30) -> list[DevelopmentDeadline]:
-    """For the reminder job: talks due and 预备期 ending within ``within_days`` of ``today``, and
-    those already past without the step being recorded (a talk not held, a 预备期 ended without a
-    转正 vote). One query; soonest first."""
+def development_deadlines(
+    orgs: QuerySet[Organization], today: datetime.date, within_days: int | None = None
+) -> list[DevelopmentDeadline]:
+    """For the reminder job: talks due and 预备期 ending within ``within_days`` of ``today`` (default:
+    the management rules' ``development_reminder_within``, 30 days unless changed), and those already
+    past without the step being recorded (a talk not held, a 预备期 ended without a 转正 vote). One
+    query (and one for the rule when ``within_days`` is not given); soonest first."""
+    if within_days is None:
+        within_days = management_rules().value(ManagementRuleKey.DEVELOPMENT_REMINDER_WITHIN)
     horizon = today + datetime.timedelta(days=within_days)
     records = (
         development_records(orgs)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from .models import ON_ROSTER_STATES, DuesCategory, DuesPayment, DuesRule, Member
+from .management_rules import ManagementRuleKey, ManagementRules, management_rules
+from .models import DuesCategory, DuesPayment, DuesRule, Member, MemberState, Transfer, TransferStatus
 
 FEN = Decimal("0.01")
 
@@ -80,24 +82,30 @@ def monthly_dues(
 # --- arrears -------------------------------------------------------------------------------------
 
 # 自行脱党 (党章 第九条): 6 consecutive months without paying dues without good reason. The portal
-# warns at 3 and flags at 6; it never changes a member's state by itself.
-ARREARS_WARN_MONTHS = 3
-ARREARS_FLAG_MONTHS = 6
+# warns and flags at the months of the management rules (members.management_rules: 3 and 6 by
+# default, data an admin changes); it never changes a member's state by itself.
+#
+# Who is reminded: members whose dues are expected each month. 流动党员 still pay their home branch
+# (DOMAIN.md), so they are counted; 停止党籍 suspends a member's rights and duties, and 失联党员 are
+# marked as lost already: neither is counted (as for organizational life,
+# meetings.selectors.members_without_life, which leaves out 流动党员 too: they attend where they work).
+ARREARS_STATES = (MemberState.NORMAL, MemberState.MOBILE)
 
 
 @dataclass(frozen=True)
 class Arrears:
     member: Member
-    paid_up_to: datetime.date | None  # the first day of the last month paid in full
+    paid_up_to: datetime.date | None  # the first day of the last month paid in full (党费交至)
     months_behind: int
+    flag_months: int  # the rule in force when it was counted
 
     @property
     def level(self) -> str:
-        return "flag" if self.months_behind >= ARREARS_FLAG_MONTHS else "warn"
+        return "flag" if self.months_behind >= self.flag_months else "warn"
 
     @property
     def label(self) -> str:
-        return "满6个月未交（自行脱党风险）" if self.level == "flag" else f"{self.months_behind}个月未交"
+        return f"满{self.flag_months}个月未交（自行脱党风险）" if self.level == "flag" else f"{self.months_behind}个月未交"
 
 
 def _add_months(first_of_month: datetime.date, months: int) -> datetime.date:
@@ -111,25 +119,54 @@ def _months_between(first: datetime.date, last: datetime.date) -> int:
 
 
 def arrears(
-    members: QuerySet[Member], *, today: datetime.date | None = None, at_least: int = ARREARS_WARN_MONTHS
+    members: QuerySet[Member],
+    *,
+    today: datetime.date | None = None,
+    at_least: int | None = None,
+    rules: ManagementRules | None = None,
 ) -> list[Arrears]:
-    """Members on the roster who owe dues for ``at_least`` months or more, most behind first.
+    """Members who owe dues for ``at_least`` months or more (default: the warning months of the
+    management rules), most behind first; those at the flagging months are flagged. Only 正常 and
+    流动党员 are counted (``ARREARS_STATES``, see above).
 
-    Counted from the latest of: the first year whose dues were assessed, the first month the
-    member's 党支部 recorded any payment in the portal (before that the portal knows nothing: a
-    branch that starts in November is not 10 months behind), and the month the member joined; up
-    to last month (this month is not due yet). A month counts as paid when at least its due amount
-    was paid. A branch that has recorded nothing is not judged. One query."""
+    Counted up to last month (this month is not due yet); a month counts as paid when at least its
+    due amount was paid. From:
+    - a member with a month paid in full, wherever it was collected (before a transfer too), or
+      with the 党费交至 of an accepted transfer: the month after the later of the two;
+    - otherwise the latest of the first year whose dues were assessed, the month the member joined,
+      and the first month the member's 党支部 itself collected dues in the portal (before that the
+      portal knows nothing: a branch that starts in November is not 10 months behind; payments a
+      member brought from another branch do not count as the branch's start).
+    A branch that has collected nothing in the portal is not judged. One query, with the rules
+    (one more unless given)."""
     today = today or timezone.localdate()
+    rules = rules if rules is not None else management_rules()
+    if at_least is None:
+        at_least = rules.value(ManagementRuleKey.DUES_ARREARS_WARN)
+    flag_months = rules.value(ManagementRuleKey.DUES_ARREARS_FLAG)
     last_due = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    letter_paid_to = (
+        Transfer.objects.filter(member=OuterRef("pk"), status=TransferStatus.ACCEPTED, dues_paid_to__isnull=False)
+        .order_by("-dues_paid_to")
+        .values("dues_paid_to")[:1]
+    )
     rows = (
-        members.filter(state__in=ON_ROSTER_STATES, dues_assessments__isnull=False)
+        members.filter(state__in=ARREARS_STATES, dues_assessments__isnull=False)
         .annotate(
             branch_first=Subquery(
-                DuesPayment.objects.filter(member__branch_id=OuterRef("branch_id")).order_by("month").values("month")[:1]
+                DuesPayment.objects.filter(branch_id=OuterRef("branch_id")).order_by("month").values("month")[:1]
             ),
             first_year=Min("dues_assessments__year"),
-            paid_up_to=Max("dues_payments__month", filter=Q(dues_payments__amount_paid__gte=F("dues_payments__amount_due"))),
+            paid_in_full_to=Max("dues_payments__month", filter=Q(dues_payments__amount_paid__gte=F("dues_payments__amount_due"))),
+            letter_paid_to=Subquery(letter_paid_to),
+        )
+        # The later of the two, or the one there is (Greatest alone is NULL with a NULL on SQLite).
+        .annotate(
+            paid_up_to=Greatest(
+                Coalesce("paid_in_full_to", "letter_paid_to"),
+                Coalesce("letter_paid_to", "paid_in_full_to"),
+                output_field=DateField(),
+            )
         )
         # Only those whose last paid month is old enough to be ``at_least`` behind (or none).
         .filter(Q(paid_up_to__isnull=True) | Q(paid_up_to__lt=_add_months(last_due, -(at_least - 1))))
@@ -139,11 +176,13 @@ def arrears(
     )
     found = []
     for member in rows:
-        start = max(datetime.date(member.first_year, 1, 1), member.branch_first, member.joined_on.replace(day=1))
+        start = max(datetime.date(member.first_year, 1, 1), member.joined_on.replace(day=1))
         if member.paid_up_to is not None:
             start = max(start, _add_months(member.paid_up_to, 1))
+        else:
+            start = max(start, member.branch_first)
         behind = _months_between(start, last_due)
         if behind >= at_least:
-            found.append(Arrears(member, member.paid_up_to, behind))
+            found.append(Arrears(member, member.paid_up_to, behind, flag_months))
     found.sort(key=lambda a: -a.months_behind)
     return found

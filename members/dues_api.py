@@ -46,7 +46,7 @@ from partybuild.accounts import access
 from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
 from partybuild.periods import Period, PeriodKind
 
-from .dues import ARREARS_FLAG_MONTHS, ARREARS_WARN_MONTHS, arrears, rules_in_force
+from .dues import arrears, rules_in_force
 from .dues_forms import YearRowInput
 from .dues_pages import assess_arguments, member_dues_card, month_ledger, place_refusal, year_changes, year_sheet
 from .dues_serializers import (
@@ -71,6 +71,7 @@ from .dues_serializers import (
     year_row_data,
     year_sheet_data,
 )
+from .management_rules import ManagementRuleKey, management_rules
 from .models import ON_ROSTER_STATES, DuesPayment, Member
 from .selectors import org_filter_q
 from .services import dues_assess, dues_record_month
@@ -164,9 +165,11 @@ class DuesViewSet(PortalAPIMixin, viewsets.ViewSet):
     @extend_schema(
         summary="欠费提醒",
         description=(
-            f"您管理的党员中连续{ARREARS_WARN_MONTHS}个月以上未交党费的，未交月数多的在前：党费交至、未交月数，"
-            f"满{ARREARS_FLAG_MONTHS}个月的标记为自行脱党风险（党章第九条；系统不会自动变更党员状态）。"
-            "从核定党费的年度、党支部开始在系统中登记党费的月份和入党月份中最晚的一个算起，到上月为止。"
+            "您管理的党员（正常、流动党员；失联、停止党籍的不计）中连续未交党费达到提醒月数的，未交月数多的在前："
+            "党费交至、未交月数，达到标记月数的标记为自行脱党风险（党章第九条；系统不会自动变更党员状态）。"
+            "提醒月数和标记月数见党员管理规则（默认3个月和6个月），在 warn_months、flag_months 中返回。"
+            "有交足月份（在任何党支部交纳）或转接时注明党费交至的，从其后一个月算起；否则从核定党费的年度、"
+            "本党支部开始在系统中收缴党费的月份和入党月份中最晚的一个算起；到上月为止。"
             "每页100人。党员（无其他角色）没有管理的党员，列表为空。"
         ),
         parameters=[
@@ -182,15 +185,16 @@ class DuesViewSet(PortalAPIMixin, viewsets.ViewSet):
         members = access.managed_members(request.user)
         if "org" in params:
             members = members.filter(org_filter_q(access.get_org_for_user(request.user, params["org"])))
-        found = arrears(members, today=today)
+        rules = management_rules()
+        found = arrears(members, today=today, rules=rules)
         paginator = ArrearsPagination()
         page = paginator.paginate_queryset(found, request, view=self) or []  # type: ignore[arg-type]
         last_due = Period.containing(PeriodKind.MONTH, today).previous()
         data = {
             "as_of": str(last_due),
             "as_of_label": last_due.label,
-            "warn_months": ARREARS_WARN_MONTHS,
-            "flag_months": ARREARS_FLAG_MONTHS,
+            "warn_months": rules.value(ManagementRuleKey.DUES_ARREARS_WARN),
+            "flag_months": rules.value(ManagementRuleKey.DUES_ARREARS_FLAG),
             "count": len(found),
             "flagged": sum(1 for a in found if a.level == "flag"),
             "next": paginator.get_next_link(),
@@ -288,7 +292,7 @@ class BranchDuesViewSet(PortalAPIMixin, viewsets.ViewSet):
             "一次登记党支部多名党员该月的党费（entries 每人一行：党员、实交金额、交纳日期、交纳方式、代交人）。"
             "全部成功或全部不登记：任何一行有误都返回400，不登记任何一行。某行的格式错误在 entries 下按行号（从0起）给出；"
             "党员不在本支部、尚未核定党费、尚未入党、交纳日期晚于今天等在 entries 下逐条给出。"
-            "已登记过的党员再次登记即更正（保留修改记录）。补交超过6个月照常登记，在 warnings 中提示。"
+            "已登记过的党员再次登记即更正（保留修改记录）。补交超过党员管理规则所定月数（默认6个月）的照常登记，在 warnings 中提示。"
             "返回登记后的该月收缴情况。"
         ),
         parameters=[_BRANCH_ID],

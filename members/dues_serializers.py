@@ -56,7 +56,8 @@ CARD_STATE_LABELS = {
     "current": "本月待交",
     "none": "无应交",
 }
-ARREARS_LEVEL_LABELS = {"warn": "满3个月未交（提醒）", "flag": "满6个月未交（自行脱党风险）"}
+# The months of each level are data (members.management_rules): the labels do not name them.
+ARREARS_LEVEL_LABELS = {"warn": "达到提醒月数未交（提醒）", "flag": "达到标记月数未交（自行脱党风险）"}
 
 
 def _month_text(value: datetime.date | None) -> str | None:
@@ -422,7 +423,9 @@ class DuesLedgerSerializer(serializers.Serializer):
 
 class DuesMonthRecordResultSerializer(DuesLedgerSerializer):
     recorded = serializers.IntegerField(help_text="本次登记（或更正）的人数")
-    warnings = serializers.ListField(child=serializers.CharField(), help_text="提示（如补交超过6个月），不影响登记")
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="提示（如补交超过党员管理规则所定月数），不影响登记"
+    )
 
 
 def ledger_data(ledger: Ledger, paid_up_to: Mapping[int, datetime.date], *, can_record: bool) -> dict[str, Any]:
@@ -552,7 +555,9 @@ class DuesArrearsRowSerializer(serializers.Serializer):
     paid_up_to = serializers.CharField(allow_null=True, help_text="党费交至：最后一个交足的月份；无记录为空")
     months_behind = serializers.IntegerField(help_text="连续未交月数（本月尚未到期，不计入）")
     level = NamedChoiceField(
-        list(ARREARS_LEVEL_LABELS.items()), enum_name="ArrearsLevelEnum", help_text="warn：满3个月提醒；flag：满6个月标记"
+        list(ARREARS_LEVEL_LABELS.items()),
+        enum_name="ArrearsLevelEnum",
+        help_text="warn：达到提醒月数（warn_months）；flag：达到标记月数（flag_months）",
     )
     label = serializers.CharField(help_text="提醒（中文）")
 
@@ -560,10 +565,10 @@ class DuesArrearsRowSerializer(serializers.Serializer):
 class DuesArrearsReportSerializer(serializers.Serializer):
     as_of = serializers.CharField(help_text="计算截至的月份（上月），如 2026-11")
     as_of_label = serializers.CharField(help_text="计算截至的月份（中文）")
-    warn_months = serializers.IntegerField(help_text="提醒的月数（3）")
-    flag_months = serializers.IntegerField(help_text="标记自行脱党风险的月数（6）")
-    count = serializers.IntegerField(help_text="连续3个月以上未交党费的人数")
-    flagged = serializers.IntegerField(help_text="其中满6个月的人数")
+    warn_months = serializers.IntegerField(help_text="提醒的月数（党员管理规则，默认3）")
+    flag_months = serializers.IntegerField(help_text="标记自行脱党风险的月数（党员管理规则，默认6）")
+    count = serializers.IntegerField(help_text="连续未交党费达到提醒月数的人数")
+    flagged = serializers.IntegerField(help_text="其中达到标记月数的人数")
     next = serializers.URLField(allow_null=True, help_text="下一页")
     previous = serializers.URLField(allow_null=True, help_text="上一页")
     results = DuesArrearsRowSerializer(many=True)

@@ -32,11 +32,12 @@ from partybuild.accounts.access import get_org_for_user, managed_members, scope_
 from partybuild.accounts.models import Role
 from partybuild.periods import Period, PeriodKind
 
-from .dues import ARREARS_FLAG_MONTHS, ARREARS_WARN_MONTHS, arrears
+from .dues import arrears
 from .dues_export import write_ledger
 from .dues_forms import YearRowInput, month_entries, read_month_rows, read_year_row
 from .dues_pages import Ledger, YearRow, assess_arguments, month_ledger, place_refusal, year_changes, year_sheet
 from .forms import OrgFilterSelect
+from .management_rules import ManagementRuleKey, management_rules
 from .models import ON_ROSTER_STATES, Member, PaymentMethod
 from .selectors import org_filter_options, org_filter_q
 from .services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month
@@ -166,6 +167,8 @@ def _ledger_context(
         "year_url": _url("members:dues_year", org=org.pk, year=month.year),
         "org_select": _org_select(request.user, org, "请选择党支部"),
         "top_errors": [],
+        # 补交一般不超过…: the number of the management rules (one query).
+        "back_payment_max": management_rules()[ManagementRuleKey.DUES_BACK_PAYMENT_MAX],
         **extra,
     }
 
@@ -360,16 +363,17 @@ def dues_year(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dues_arrears(request: HttpRequest) -> HttpResponse:
     """系统管理员, 党务干部 and 支部书记: the members they manage (``?org=<pk>`` narrows to a subtree)
-    who have not paid their dues for 3 months or more, most behind first: 党费交至, months behind,
-    and the 6-month flag (自行脱党风险, 党章 第九条; the portal never changes a state by itself).
-    Out of scope: 404."""
+    who have not paid their dues for the warning months of the management rules or more (3 by
+    default), most behind first: 党费交至, months behind, and the flag at the flagging months (6 by
+    default: 自行脱党风险, 党章 第九条; the portal never changes a state by itself). Out of scope: 404."""
     _require_org_scope(request.user)
     today = timezone.localdate()
     org = _org_from_query(request)
     members = managed_members(request.user)
     if org is not None:
         members = members.filter(org_filter_q(org))
-    found = arrears(members, today=today)
+    rules = management_rules()
+    found = arrears(members, today=today, rules=rules)
     page = Paginator(found, ARREARS_PAGE_SIZE).get_page(request.GET.get("page"))
     last_due = Period.containing(PeriodKind.MONTH, today).previous()
     context = {
@@ -379,8 +383,8 @@ def dues_arrears(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": len(found),
         "flagged": sum(1 for a in found if a.level == "flag"),
-        "warn_months": ARREARS_WARN_MONTHS,
-        "flag_months": ARREARS_FLAG_MONTHS,
+        "warn_months": rules.value(ManagementRuleKey.DUES_ARREARS_WARN),
+        "flag_months": rules.value(ManagementRuleKey.DUES_ARREARS_FLAG),
         "last_due": last_due,
         "month": Period.containing(PeriodKind.MONTH, today),
         "year": today.year,

@@ -447,3 +447,6 @@ from .development_models import (  # noqa: E402, F401
     RuleKey,
     RuleUnit,
 )
+
+# The numbers of member management (自行脱党 thresholds, back-payment, reminders), likewise.
+from .management_rules import ManagementRule, ManagementRuleKey  # noqa: E402, F401

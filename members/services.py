@@ -355,15 +355,19 @@ def dues_record_month(
     *, branch: Any, month: Any, entries: dict[int, DuesEntry], actor: Any
 ) -> tuple[list[DuesPayment], list[str]]:
     """Record a month's dues for members of a 党支部 in one go: all rows or none. Returns the
-    payments and warnings (back-payment beyond 6 months). A member's row for the month is
-    corrected in place (history kept) when recorded again."""
+    payments and warnings: back-payment generally covers at most the months of the management rules
+    (``dues_back_payment_max``, 6 by default; 2008 党费规定): more is recorded, with a warning. A
+    member's row for the month is corrected in place (history kept) when recorded again."""
     from partybuild.periods import Period, PeriodKind
+
+    from .management_rules import ManagementRuleKey, management_rules
 
     if not isinstance(month, Period) or month.kind != PeriodKind.MONTH:
         raise ValidationError({"month": "请选择月份。"})
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     warnings: list[str] = []
+    back_payment_max = management_rules()[ManagementRuleKey.DUES_BACK_PAYMENT_MAX]
     if month.start > today:
         errors.setdefault("month", []).append("不能登记尚未到来的月份的党费。")
     members = {m.pk: m for m in Member.objects.filter(pk__in=list(entries), branch=branch, state__in=ON_ROSTER_STATES)}
@@ -384,8 +388,8 @@ def dues_record_month(
             errors.setdefault("entries", []).append(f"{member.name}的实交金额不正确。")
         if entry.paid_on is None or entry.paid_on > today:
             errors.setdefault("entries", []).append(f"{member.name}的交纳日期不能晚于今天。")
-        elif (entry.paid_on.year - month.year) * 12 + entry.paid_on.month - month.index > BACK_PAYMENT_WARN_MONTHS:
-            warnings.append(f"{member.name}补交{month.label}的党费，已超过6个月。")
+        elif (entry.paid_on.year - month.year) * 12 + entry.paid_on.month - month.index > back_payment_max.value:
+            warnings.append(f"{member.name}补交{month.label}的党费，已超过{back_payment_max.text}。")
         if entry.method not in PaymentMethod.values:
             errors.setdefault("entries", []).append(f"{member.name}的交纳方式不正确。")
     existing = {
@@ -430,12 +434,15 @@ def dues_record_month(
 
 
 def lapse_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
-    """The daily job: members 3 or more months behind with dues, or without organizational life for
-    3 or more months, are notified to everyone whose scope covers their branch (secretaries, staff
-    above, admins); at 6 months as a 自行脱党 risk. No member's state is changed.
+    """The daily job: members behind with dues, or without organizational life, for the warning
+    months of the management rules or more (members.management_rules: 3 by default) are notified to everyone
+    whose scope covers their branch (secretaries, staff above, admins); at the flagging months (6 by
+    default) as a 自行脱党 risk. No member's state is changed. Who is counted: dues, 正常 and 流动党员
+    (members.dues.arrears); organizational life, 正常 members only
+    (meetings.selectors.members_without_life); 失联 and 停止党籍 members in neither.
 
     Idempotent: one notification per (user, member, kind, level, since when); a rerun adds none, a
-    member who reaches 6 months (or pays and falls behind again later) is notified anew."""
+    member who reaches the flagging months (or pays and falls behind again later) is notified anew."""
     from django.urls import reverse
 
     from meetings.selectors import members_without_life
@@ -443,10 +450,12 @@ def lapse_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
     from partybuild.notifications.services import NotificationSpec, notifications_send
 
     from .dues import arrears
+    from .management_rules import management_rules
 
     today = today or timezone.localdate()
-    owing = arrears(Member.objects.all(), today=today)
-    absent = members_without_life(Member.objects.all(), today=today)
+    rules = management_rules()
+    owing = arrears(Member.objects.all(), today=today, rules=rules)
+    absent = members_without_life(Member.objects.all(), today=today, rules=rules)
     recipients = notification_recipients_for_paths(sorted({x.member.branch.path for x in [*owing, *absent]}))
     specs: list[NotificationSpec] = []
 
@@ -486,9 +495,10 @@ def lapse_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
 
 
 def development_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
-    """The daily 发展党员 job: talks due and 预备期 ending within 30 days (or already past without
-    the step recorded) are notified to everyone whose scope covers the 党支部. Idempotent: one
-    notification per (user, record, deadline, date)."""
+    """The daily 发展党员 job: talks due and 预备期 ending within the days of the management rules
+    (``development_reminder_within``, 30 by default), or already past without the step recorded,
+    are notified to everyone whose scope covers the 党支部. Idempotent: one notification per (user,
+    record, deadline, date)."""
     from django.urls import reverse
 
     from branches.models import Organization
@@ -513,24 +523,24 @@ def development_reminders_run(today: datetime.date | None = None) -> dict[str, i
     return {"deadlines": len(due), "notifications": notifications_send(specs)}
 
 
-TRANSFER_WAIT_DAYS = 7
-
-
 def transfer_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
-    """The daily transfer job: a transfer waiting more than 7 days on one side (the sending side to
-    approve, the receiving side to accept) is notified to everyone whose scope covers that side's
-    党支部. Idempotent: one notification per (user, transfer, status)."""
+    """The daily transfer job: a transfer waiting on one side (the sending side to approve, the
+    receiving side to accept) longer than the 组织关系转接等待提醒 rule (7 days by default: reminded
+    on the 8th) is notified to everyone whose scope covers that side's 党支部. Idempotent: one notification per (user, transfer, status, the day the wait began — the
+    transfer's last save, i.e. its last status change): a rerun adds none, and a transfer that
+    moves and comes back to the same step (挂起, then 恢复办理) is notified anew once it has waited as
+    long again."""
     from django.urls import reverse
 
     from partybuild.accounts.access import notification_recipients_for_paths
     from partybuild.notifications.services import NotificationSpec, notifications_send
 
+    from .management_rules import ManagementRuleKey, management_rules
     from .models import Transfer, TransferStatus
 
     today = today or timezone.localdate()
-    cutoff = timezone.make_aware(
-        datetime.datetime.combine(today - datetime.timedelta(days=TRANSFER_WAIT_DAYS), datetime.time.min)
-    )
+    wait_days = management_rules().value(ManagementRuleKey.TRANSFER_WAIT)  # 组织关系转接等待提醒: data, 7 days by default
+    cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=wait_days), datetime.time.min))
     waiting = list(
         Transfer.objects.filter(status__in=[TransferStatus.APPLIED, TransferStatus.OUT_APPROVED], updated_at__lt=cutoff)
         .select_related("member", "from_org", "to_org")
@@ -543,13 +553,14 @@ def transfer_reminders_run(today: datetime.date | None = None) -> dict[str, int]
     for t, org in sides:
         who = t.member.name if t.member_id else t.incoming.get("name", "")
         step = "审核转出" if t.status == TransferStatus.APPLIED else "接收"
-        days = (today - timezone.localdate(t.updated_at)).days
+        since = timezone.localdate(t.updated_at)
+        days = (today - since).days
         title = f"{who}的组织关系转接已等待{step}{days}天（{org.short_name}）"
         for user_id in recipients[org.path]:
             specs.append(
                 NotificationSpec(
                     recipient_id=user_id,
-                    dedupe_key=f"transfer:{t.pk}:{t.status}",
+                    dedupe_key=f"transfer:{t.pk}:{t.status}:{since:%Y%m%d}",
                     title=title,
                     url=reverse("transfers:detail", args=[t.pk]),
                     level="warning",

@@ -213,17 +213,17 @@ PERIODIC_JOBS: dict[str, dict] = {
     "lapse_reminders": {
         "task": "members.tasks.lapse_reminders",
         "schedule": crontab(hour=6, minute=30),
-        "description": "提醒连续3个月以上未交党费或未参加组织生活的党员（满6个月提示自行脱党风险）",
+        "description": "提醒连续未交党费或未参加组织生活达到提醒月数的党员，达到标记月数的提示自行脱党风险（月数见党员管理规则）",
     },
     "development_reminders": {
         "task": "members.tasks.development_reminders",
         "schedule": crontab(hour=6, minute=40),
-        "description": "提醒30天内到期或已逾期的发展党员节点（谈话、预备期届满）",
+        "description": "提醒即将到期（天数见党员管理规则）或已逾期的发展党员节点（谈话、预备期届满）",
     },
     "transfer_reminders": {
         "task": "members.tasks.transfer_reminders",
         "schedule": crontab(hour=6, minute=50),
-        "description": "提醒等待审核转出或接收超过7天的组织关系转接",
+        "description": "提醒等待审核转出或接收超过规定天数（见党员管理规则）的组织关系转接",
     },
 }
 CELERY_BEAT_SCHEDULE = {name: {"task": job["task"], "schedule": job["schedule"]} for name, job in PERIODIC_JOBS.items()}

@@ -857,8 +857,9 @@ def _more_members(world: World, n: int, *, paid_month: str | None = None) -> lis
 # in a savepoint (3 statements).
 YEAR_MAX = 10
 MONTH_MAX = 11
-# Session, user, scope, arrears (one query), the session's save (3).
-ARREARS_MAX = 7
+# Session, user, scope, the member rules (warning and flagging months), arrears (one query), the
+# session's save (3).
+ARREARS_MAX = 8
 # Session, user, the member, scope, the card's two (assessments, payments), the session's save (3).
 CARD_MAX = 9
 

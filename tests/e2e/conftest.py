@@ -84,6 +84,7 @@ SEEDING_MIGRATIONS = (
     "meetings.migrations.0002_default_frequency_rules",
     "members.migrations.0005_default_dues_rules",
     "members.migrations.0009_default_development_rules",
+    "members.migrations.0014_default_management_rules",
 )
 
 

@@ -184,3 +184,139 @@ def test_a_branch_that_starts_keeping_dues_late_in_the_year_is_not_behind_for_th
     # Branch A's first month in the portal is November: member_a2 owes November only.
     assert arrears(Member.objects.all(), at_least=1)[0].months_behind == 1
     assert arrears(Member.objects.all()) == []
+
+
+# --- arrears: the boundaries, transfers, who is counted ---------------------------------------------
+
+
+def _pay(world: World, member: Member, month: str, *, branch=None, actor=None, paid_on=datetime.date(2026, 12, 1)) -> None:
+    dues_record_month(
+        branch=branch or world.branch_a,
+        month=Period.parse(month),
+        entries={member.pk: DuesEntry(D("40"), paid_on)},
+        actor=actor or world.secretary_a,
+    )
+
+
+@pytest.mark.parametrize(
+    ("paid_to", "behind", "level"),
+    [("2026-09", 2, None), ("2026-08", 3, "warn"), ("2026-06", 5, "warn"), ("2026-05", 6, "flag")],
+)
+def test_arrears_at_2_months_nothing_at_3_and_5_warned_at_6_flagged(
+    world: World, paid_to: str, behind: int, level: str | None
+) -> None:
+    _assess_all(world)
+    _pay(world, world.member_a2, "2026-11")
+    _pay(world, world.member_a, paid_to)  # up to last month (November): ``behind`` months unpaid
+    found = {a.member.pk: a for a in arrears(Member.objects.all())}
+    if level is None:
+        assert found == {}
+        assert arrears(Member.objects.all(), at_least=1)[0].months_behind == behind
+    else:
+        assert (found[world.member_a.pk].months_behind, found[world.member_a.pk].level) == (behind, level)
+        assert set(found) == {world.member_a.pk}
+
+
+def test_a_back_payment_of_exactly_6_months_is_not_warned_7_is(world: World) -> None:
+    _assess_all(world)
+    paid_on = datetime.date(2026, 12, 1)
+    _, warnings = dues_record_month(
+        branch=world.branch_a,
+        month=Period.parse("2026-06"),  # June paid in December: 6 months later
+        entries={world.member_a.pk: DuesEntry(D("40"), paid_on)},
+        actor=world.secretary_a,
+    )
+    assert warnings == []
+    _, warnings = dues_record_month(
+        branch=world.branch_a,
+        month=Period.parse("2026-05"),  # May paid in December: 7 months later
+        entries={world.member_a.pk: DuesEntry(D("40"), paid_on)},
+        actor=world.secretary_a,
+    )
+    assert warnings == ["张党员补交2026年5月的党费，已超过6个月。"]
+
+
+def _transfer_internal(world: World, member: Member, to, on: datetime.date, **extra) -> None:
+    from members.models import TransferKind
+    from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+
+    with time_machine.travel(datetime.datetime.combine(on, datetime.time(2), tzinfo=datetime.UTC), tick=False):
+        transfer = transfer_apply(
+            actor=world.secretary_a,
+            kind=TransferKind.INTERNAL,
+            scope="within_committee",
+            member=member,
+            to_org=to,
+            reason="工作调动",
+            **extra,
+        )
+        transfer = transfer_approve_out(transfer=transfer, actor=world.secretary_a)
+        transfer_accept(transfer=transfer, actor=world.secretary_b)
+
+
+def test_a_member_transferring_in_with_old_payments_puts_nobody_of_the_receiving_branch_in_arrears(world: World) -> None:
+    _assess_all(world)
+    newcomer_b = MemberFactory(name="孙乙", branch=world.branch_b)
+    for member in (world.member_b, newcomer_b):
+        dues_assess(member=member, year=2026, actor=world.secretary_b, base_income=D("4000"))
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"):
+        _pay(world, world.member_a2, month)  # collected by branch A, January to September
+    for month in ("2026-10", "2026-11"):  # branch B keeps its dues in the portal from October
+        _pay(world, world.member_b, month, branch=world.branch_b, actor=world.secretary_b)
+    _transfer_internal(world, world.member_a2, world.branch_b, datetime.date(2026, 10, 20))
+    assert Member.objects.get(pk=world.member_a2.pk).branch == world.branch_b
+
+    found = {a.member.pk: a for a in arrears(Member.objects.all(), at_least=1)}
+    # 孙乙 owes October and November, from the first month branch B itself collected: the
+    # January that member_a2 paid in branch A is not branch B's start.
+    assert found[newcomer_b.pk].months_behind == 2
+    # member_a2 is counted from their own last month paid in full, collected by A: October on.
+    assert (found[world.member_a2.pk].months_behind, found[world.member_a2.pk].paid_up_to) == (2, datetime.date(2026, 9, 1))
+    assert world.member_b.pk not in found
+    # Branch A still starts in January (its own collection): member_a owes January to November.
+    assert found[world.member_a.pk].months_behind == 11
+    assert {a.member.pk for a in arrears(Member.objects.all())} == {world.member_a.pk}
+
+
+def test_the_dues_paid_to_of_an_accepted_transfer_counts_as_paid(world: World) -> None:
+    from django.utils import timezone
+
+    from members.models import TransferKind
+    from members.transfers import transfer_accept, transfer_apply
+    from members.validators import make_id_number
+
+    dues_assess(member=world.member_b, year=2026, actor=world.secretary_b, base_income=D("4000"))
+    _pay(world, world.member_b, "2026-01", branch=world.branch_b, actor=world.secretary_b)  # B since January
+    transfer = transfer_apply(
+        actor=world.secretary_b,
+        kind=TransferKind.IN,
+        scope="within_province",
+        to_org=world.branch_b,
+        from_name="中共某区教育局机关支部委员会",
+        reason="调入",
+        incoming={
+            "name": "钱转入",
+            "id_number": make_id_number("110101", datetime.date(1988, 3, 8), 21),
+            "joined_on": datetime.date(2012, 7, 1),
+            "confirmed_on": datetime.date(2013, 7, 1),
+        },
+        dues_paid_to=datetime.date(2026, 10, 1),  # 党费交至 on the letter
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    newcomer = transfer_accept(transfer=transfer, actor=world.secretary_b).member
+    dues_assess(member=newcomer, year=2026, actor=world.secretary_b, base_income=D("4000"))
+    found = {a.member.pk: a for a in arrears(Member.objects.all(), at_least=1)}
+    # Not 11 months behind from branch B's January: paid (by the letter) up to October.
+    assert (found[newcomer.pk].months_behind, found[newcomer.pk].paid_up_to) == (1, datetime.date(2026, 10, 1))
+
+
+def test_arrears_count_normal_and_mobile_members_not_lost_or_suspended_ones(world: World) -> None:
+    _assess_all(world)
+    others = {}
+    for state in (MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED):
+        others[state] = MemberFactory(name=MemberState(state).label, branch=world.branch_a)
+        dues_assess(member=others[state], year=2026, actor=world.secretary_a, base_income=D("4000"))
+        Member.objects.filter(pk=others[state].pk).update(state=state)
+    _pay(world, world.member_a, "2026-01")
+    found = {a.member.pk for a in arrears(Member.objects.all())}
+    assert found == {world.member_a.pk, world.member_a2.pk, others[MemberState.MOBILE].pk}

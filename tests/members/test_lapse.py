@@ -12,11 +12,15 @@ import time_machine
 
 from meetings.models import MeetingType
 from meetings.selectors import members_without_life
-from members.models import Member, MemberState
+from members.dues import arrears
+from members.management_rules import ManagementRule, ManagementRuleKey, management_rules
+from members.models import Member, MemberState, TransferKind
 from members.services import DuesEntry, dues_assess, dues_record_month, lapse_reminders_run
+from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
 from partybuild.notifications.models import Notification
 from partybuild.periods import Period
 from tests.conftest import World
+from tests.factories import MemberFactory
 from tests.meetings.conftest import at, hold
 
 TODAY = datetime.date(2026, 12, 15)
@@ -74,3 +78,117 @@ def test_the_daily_job_notifies_those_above_once_and_changes_no_state(world: Wor
     assert not Notification.objects.filter(recipient=world.secretary_b).exists()
     assert lapse_reminders_run(TODAY)["notifications"] == 0
     assert Member.objects.get(pk=world.member_a2.pk).state == MemberState.NORMAL
+
+
+# --- the boundaries, transfers, who is counted ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("month", "months", "level"),
+    [(9, 2, None), (8, 3, "warn"), (6, 5, "warn"), (5, 6, "flag")],
+)
+def test_organizational_life_at_2_months_nothing_at_3_and_5_warned_at_6_flagged(
+    world: World, month: int, months: int, level: str | None
+) -> None:
+    hold(world.branch_a, MeetingType.THEME_DAY, at(2026, month, 10))  # both present, last time
+    found = {a.member.pk: a for a in members_without_life(Member.objects.all(), today=TODAY)}
+    if level is None:
+        assert found == {}
+        assert members_without_life(Member.objects.all(), today=TODAY, at_least=1)[0].months_without == months
+    else:
+        assert (found[world.member_a2.pk].months_without, found[world.member_a2.pk].level) == (months, level)
+        assert found[world.member_a2.pk].last_attended == datetime.date(2026, month, 10)
+
+
+def _transfer(world: World, member: Member, to, on: datetime.date) -> None:
+    """An internal transfer, applied, approved and accepted on ``on``."""
+    with time_machine.travel(datetime.datetime.combine(on, datetime.time(2), tzinfo=datetime.UTC), tick=False):
+        transfer = transfer_apply(
+            actor=world.secretary_a,
+            kind=TransferKind.INTERNAL,
+            scope="within_committee",
+            member=member,
+            to_org=to,
+            reason="工作调动",
+        )
+        transfer = transfer_approve_out(transfer=transfer, actor=world.secretary_a)
+        transfer_accept(transfer=transfer, actor=world.secretary_b)
+
+
+def test_meetings_attended_in_the_old_branch_count_after_a_transfer(world: World) -> None:
+    hold(world.branch_b, MeetingType.THEME_DAY, at(2026, 1, 10))  # branch B records since January
+    hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 9, 10))  # member_a2 attends in A
+    _transfer(world, world.member_a2, world.branch_b, datetime.date(2026, 10, 20))
+    hold(world.branch_b, MeetingType.THEME_DAY, at(2026, 11, 10), absent=[world.member_a2.pk])
+    assert Member.objects.get(pk=world.member_a2.pk).branch == world.branch_b
+    found = {a.member.pk: a for a in members_without_life(Member.objects.all(), today=TODAY, at_least=1)}
+    # Last in A in September: October and November without (2), not "never since B's January".
+    assert (found[world.member_a2.pk].months_without, found[world.member_a2.pk].last_attended) == (
+        2,
+        datetime.date(2026, 9, 10),
+    )
+    assert world.member_a2.pk not in {a.member.pk for a in members_without_life(Member.objects.all(), today=TODAY)}
+
+
+def test_a_transferred_member_who_attended_nothing_counts_from_joining_the_branch(world: World) -> None:
+    hold(world.branch_b, MeetingType.THEME_DAY, at(2026, 1, 10))  # branch B records since January
+    _transfer(world, world.member_a2, world.branch_b, datetime.date(2026, 5, 20))
+    found = {a.member.pk: a for a in members_without_life(Member.objects.all(), today=TODAY)}
+    # From May, the month they came to B (May to November: 7), not from B's first meeting (11).
+    assert (found[world.member_a2.pk].months_without, found[world.member_a2.pk].level) == (7, "flag")
+    assert found[world.member_a2.pk].last_attended is None
+
+
+def test_members_without_life_is_one_query_whatever_the_transfers(world: World, django_assert_num_queries) -> None:
+    hold(world.branch_b, MeetingType.THEME_DAY, at(2026, 1, 10))
+    hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 3, 10))
+    _transfer(world, world.member_a2, world.branch_b, datetime.date(2026, 4, 20))
+    rules = management_rules()
+    with django_assert_num_queries(1):
+        few = members_without_life(Member.objects.all(), today=TODAY, rules=rules)
+    for n in range(5):
+        MemberFactory(name=f"新{n}", branch=world.branch_b)
+    _transfer(world, world.member_a, world.branch_b, datetime.date(2026, 6, 1))
+    with django_assert_num_queries(1):
+        many = members_without_life(Member.objects.all(), today=TODAY, rules=rules)
+    assert len(many) > len(few)
+
+
+def test_the_two_lists_remind_about_the_same_people_but_mobile_members_only_for_dues(world: World) -> None:
+    """失联 and 停止党籍: in neither list. 流动党员: dues (paid to the home branch), not
+    organizational life (lived where they work)."""
+    others = {}
+    for state in (MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED):
+        others[state] = MemberFactory(name=MemberState(state).label, branch=world.branch_a)
+    hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 1, 10), absent=[m.pk for m in others.values()])
+    for member in (world.member_a, world.member_a2, *others.values()):
+        dues_assess(member=member, year=2026, actor=world.secretary_a, base_income=D("4000"))
+    dues_record_month(
+        branch=world.branch_a,
+        month=Period.parse("2026-01"),
+        entries={world.member_a.pk: DuesEntry(D("40"), datetime.date(2026, 1, 20))},
+        actor=world.secretary_a,
+    )
+    for state, member in others.items():
+        Member.objects.filter(pk=member.pk).update(state=state)
+    normal = {world.member_a.pk, world.member_a2.pk}
+    assert {a.member.pk for a in arrears(Member.objects.all(), today=TODAY)} == {*normal, others[MemberState.MOBILE].pk}
+    assert {a.member.pk for a in members_without_life(Member.objects.all(), today=TODAY)} == normal
+    assert lapse_reminders_run(TODAY) | {"notifications": 0} == {"dues": 3, "life": 2, "notifications": 0}
+    for state in (MemberState.LOST, MemberState.SUSPENDED):
+        assert not Notification.objects.filter(title__contains=f" {MemberState(state).label}已").exists()
+    mobile = set(Notification.objects.filter(title__contains=" 流动党员已").values_list("title", flat=True))
+    assert mobile and all("未交党费" in t and "组织生活" not in t for t in mobile)
+
+
+def test_the_life_thresholds_are_read_from_the_table(world: World) -> None:
+    hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 9, 10))  # October and November without: 2
+    assert members_without_life(Member.objects.all(), today=TODAY) == []
+    ManagementRule.objects.filter(key=ManagementRuleKey.LIFE_ABSENCE_WARN).update(value=2)
+    found = members_without_life(Member.objects.all(), today=TODAY)
+    assert {(a.member.pk, a.months_without, a.level) for a in found} == {
+        (world.member_a.pk, 2, "warn"),
+        (world.member_a2.pk, 2, "warn"),
+    }
+    ManagementRule.objects.filter(key=ManagementRuleKey.LIFE_ABSENCE_FLAG).update(value=2)
+    assert {a.level for a in members_without_life(Member.objects.all(), today=TODAY)} == {"flag"}
