@@ -123,7 +123,11 @@ class MemberViewSet(PortalAPIMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="变更党员状态",
-        description="正常、流动党员、失联党员、停止党籍，以及转出、出党、去世。留有记录，不删除党员。",
+        description=(
+            "正常、流动党员、失联党员、停止党籍，以及出党、去世（正在办理的组织关系转接随之退回）。"
+            "“已转出”不能直接变更，须通过组织关系转接（转出系统外）办理。变更日期不能早于上次状态变更日期。"
+            "留有记录，不删除党员。"
+        ),
         request=MemberChangeStateSerializer,
         responses={200: MemberSerializer, **_ERRORS},
     )

@@ -262,7 +262,11 @@ def member_initial(member: Member) -> dict[str, Any]:
 class MemberStateForm(PortalForm):
     """Move a member to another state. Field names match member_change_state's arguments."""
 
-    state = forms.ChoiceField(label="变更为")
+    state = forms.ChoiceField(
+        label="变更为",
+        # 已转出 is never offered: a member leaves the portal by a transfer (转出系统外).
+        error_messages={"invalid_choice": "请从列表中选择新状态；转出须通过组织关系转接办理。"},
+    )
     on = forms.DateField(label="变更日期", widget=DateInput)
     # Required, but the service says so (with the other errors of the same submission).
     reason = forms.CharField(label="变更原因", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -140,17 +140,30 @@ def member_update(*, member: Member, actor: Any = None, reason: str = "", **fiel
     return member
 
 
-# Which other states a state may move to. Ended states are final except by a new record
-# (transfers back in are a separate flow in the lifecycle issue).
+# Which other states a state may move to by hand (the state form, the API). 已转出 is not among
+# them: a member leaves the portal only by a 转出系统外 transfer, and comes back only by a 从系统外
+# 转入 of the same 公民身份号码 (members.transfers, with ``by_transfer=True``: TRANSFER_TRANSITIONS).
+# 出党 and 去世 are final.
+MANUAL_ENDED_STATES = (MemberState.EXPELLED, MemberState.DECEASED)
 STATE_TRANSITIONS: dict[str, set[str]] = {
-    MemberState.NORMAL: {MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED, *ENDED_STATES},
-    MemberState.MOBILE: {MemberState.NORMAL, MemberState.LOST, MemberState.SUSPENDED, *ENDED_STATES},
-    MemberState.LOST: {MemberState.NORMAL, MemberState.MOBILE, MemberState.SUSPENDED, *ENDED_STATES},
-    MemberState.SUSPENDED: {MemberState.NORMAL, *ENDED_STATES},
+    MemberState.NORMAL: {MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED, *MANUAL_ENDED_STATES},
+    MemberState.MOBILE: {MemberState.NORMAL, MemberState.LOST, MemberState.SUSPENDED, *MANUAL_ENDED_STATES},
+    MemberState.LOST: {MemberState.NORMAL, MemberState.MOBILE, MemberState.SUSPENDED, *MANUAL_ENDED_STATES},
+    MemberState.SUSPENDED: {MemberState.NORMAL, *MANUAL_ENDED_STATES},
     MemberState.TRANSFERRED_OUT: set(),
     MemberState.EXPELLED: set(),
     MemberState.DECEASED: set(),
 }
+# What a transfer may do: take a member on the roster out of the portal (转出系统外, approved), or
+# bring a member who left that way back (从系统外转入, accepted).
+TRANSFER_TRANSITIONS: dict[str, set[str]] = {
+    **{s: {MemberState.TRANSFERRED_OUT} for s in ON_ROSTER_STATES},
+    MemberState.TRANSFERRED_OUT: {MemberState.NORMAL},
+}
+
+
+def _cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @transaction.atomic
@@ -162,14 +175,24 @@ def member_change_state(
     reason: str,
     destination: str = "",
     actor: Any = None,
+    by_transfer: bool = False,
 ) -> Member:
-    """Move a member to another state with a date and a reason, kept in the history."""
+    """Move a member to another state with a date and a reason, kept in the history.
+
+    By hand (the state form, the API) only along STATE_TRANSITIONS; ``by_transfer=True`` is the
+    transfer services' own (members.transfers): to 已转出 and back from it (TRANSFER_TRANSITIONS).
+    The date may not be before the last state change. Ending the membership ends the positions
+    held; 出党 or 去世 also closes (退回) any open transfer of the member."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     errors: dict[str, str] = {}
+    allowed = (TRANSFER_TRANSITIONS if by_transfer else STATE_TRANSITIONS).get(member.state, set())
     if state == member.state:
         errors["state"] = "新状态与当前状态相同。"
-    elif state not in STATE_TRANSITIONS.get(member.state, set()):
-        errors["state"] = f"“{member.get_state_display()}”的党员不能直接变更为“{MemberState(state).label}”。"
+    elif state not in allowed:
+        if state == MemberState.TRANSFERRED_OUT and member.state in ON_ROSTER_STATES:
+            errors["state"] = "转出须通过组织关系转接（转出系统外）办理，不能直接变更为“已转出”。"
+        else:
+            errors["state"] = f"“{member.get_state_display()}”的党员不能直接变更为“{MemberState(state).label}”。"
     if not reason or not reason.strip():
         errors["reason"] = "请填写变更原因。"
     if on is None:
@@ -178,6 +201,8 @@ def member_change_state(
         errors["on"] = "变更日期不能晚于今天。"
     elif on < member.joined_on:
         errors["on"] = "变更日期不能早于入党日期。"
+    elif member.state_changed_on is not None and on < member.state_changed_on:
+        errors["on"] = f"变更日期不能早于上次状态变更日期（{_cn_date(member.state_changed_on)}）。"
     if state == MemberState.MOBILE and not destination.strip():
         errors["destination"] = "流动党员须填写流入地。"
     if errors:
@@ -205,13 +230,21 @@ def member_change_state(
             position_end(
                 position=position, ended_on=max(on, position.started_on), reason=f"党员{MemberState(state).label}", actor=actor
             )
+        # ... and the 支部书记 / 党务干部 roles of their login (the 党员 role stays: their own record).
+        from partybuild.accounts.services import roles_revoke_for_member
+
+        roles_revoke_for_member(member=member, reason=f"党员{MemberState(state).label}", actor=actor)
+    if state in MANUAL_ENDED_STATES:
+        # Nobody can send or receive a member who died or left the party: the open transfer ends.
+        from .models import Transfer
+        from .transfers import OPEN_STATUSES, transfer_return
+
+        for transfer in Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk"):
+            transfer_return(transfer=transfer, actor=actor, reason=f"党员已{MemberState(state).label}，转接终止")
     return member
 
 
 # --- 党费 ----------------------------------------------------------------------------------------
-
-# Back-payment generally covers at most 6 months (DOMAIN.md): more is recorded, with a warning.
-BACK_PAYMENT_WARN_MONTHS = 6
 
 
 @dataclass(frozen=True)

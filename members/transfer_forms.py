@@ -24,7 +24,7 @@ from partybuild.accounts.access import writable_orgs
 from .forms import DateInput, OrgFilterSelect, PortalForm
 from .models import Education, Gender, Member, MemberType, TransferKind, TransferScope
 from .transfer_rules import incoming_fact_errors
-from .transfer_selectors import destination_options_html, member_options, transferable_members
+from .transfer_selectors import destination_options_html, dues_paid_up_to, member_options, transferable_members
 from .transfers import INCOMING_FIELDS
 
 # Which form fields each kind needs, with the message when one is empty (the services' words).
@@ -34,6 +34,8 @@ REQUIRED_BY_KIND: dict[str, dict[str, str]] = {
     TransferKind.IN: {"in_org": "请选择党支部。", "from_name": "请填写转出单位名称。"},
 }
 COMMON_REQUIRED = {"scope": "请选择转接范围。", "reason": "请填写转接原因。"}
+# A 系统内转接's scope may be left empty: members.transfers derives it from the two 党支部.
+OPTIONAL_BY_KIND: dict[str, set[str]] = {TransferKind.INTERNAL: {"scope"}}
 # The fields of each kind's own section (the common ones are shown for every kind).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     TransferKind.INTERNAL: ("member", "to_org"),
@@ -158,9 +160,12 @@ class TransferForm(PortalForm):
         choices=[("", "—— 请选择 ——"), *TransferScope.choices],
         required=False,
         error_messages={"invalid_choice": "请选择转接范围。"},
+        help_text="系统内转接可不选：按转出、转入党支部是否同属一个党委自动确定。",
     )
     reason = forms.CharField(label="转接原因", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    dues_paid_to = MonthField(label="党费交至", required=False, help_text="已交党费的最后一个月")
+    dues_paid_to = MonthField(
+        label="党费交至", required=False, help_text="已交党费的最后一个月；选择党员后按其党费记录填写，可修改。"
+    )
     letter_no = forms.CharField(label="介绍信编号", max_length=50, required=False)
     valid_until = forms.DateField(label="介绍信有效期至", required=False, widget=DateInput)
 
@@ -196,6 +201,8 @@ class TransferForm(PortalForm):
             if name in self.SHOWN_REQUIRED:
                 field.show_required = True  # type: ignore[attr-defined]
         self._offer_members()
+        self._prefill_dues_paid_to()
+        self.fields["member"].widget.attrs["data-dues-url"] = reverse("transfers:member_dues_paid_to")
         self.fields["member_q"].widget.attrs.update(
             {
                 "placeholder": "输入姓名查找",
@@ -231,6 +238,15 @@ class TransferForm(PortalForm):
         self.more_members = options.more
         self.fields["member"].widget.choices = [("", self.fields["member"].empty_label), *options.groups]
 
+    def _prefill_dues_paid_to(self) -> None:
+        """党费交至 of a member known when the form opens (``?member=``): the last month they paid
+        in full. The page's script does the same when a member is chosen; the field stays editable."""
+        if self.is_bound or self.initial.get("dues_paid_to"):
+            return
+        pk = self._chosen_member_pk()
+        if pk is not None:
+            self.initial["dues_paid_to"] = dues_paid_up_to(pk, among=self.fields["member"].queryset)
+
     # --- cleaning ---------------------------------------------------------------------------
     def chosen_kind(self) -> str:
         raw = self.data.get("kind") if self.is_bound else self.initial.get("kind", self.fields["kind"].initial)
@@ -241,8 +257,9 @@ class TransferForm(PortalForm):
         kind = data.get("kind")
         if kind not in TransferKind.values:
             return data
+        optional = OPTIONAL_BY_KIND.get(kind, set())
         for name, message in {**REQUIRED_BY_KIND[kind], **COMMON_REQUIRED}.items():
-            if name not in self.errors and data.get(name) in (None, ""):
+            if name not in optional and name not in self.errors and data.get(name) in (None, ""):
                 self.add_error(name, message)
         if kind == TransferKind.IN:
             for name, message in incoming_fact_errors(self.incoming()).items():

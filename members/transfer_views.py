@@ -41,13 +41,15 @@ from .transfer_selectors import (
     DEFAULT_TAB,
     TABS,
     decorate,
+    dues_paid_up_to,
     inbox_counts,
     inbox_queryset,
     member_options,
     person_name,
     transfer_timeline,
+    transferable_members,
 )
-from .transfers import transfer_apply, waiting_on
+from .transfers import returning_member, transfer_apply, waiting_on
 from .validators import mask_id_number
 
 PAGE_SIZE = 50
@@ -149,6 +151,20 @@ def member_options_view(request: HttpRequest) -> HttpResponse:
     return render(request, "members/transfers/_member_options.html", {"options": options, "q": q})
 
 
+@login_required
+@require_GET
+def member_dues_paid_to_view(request: HttpRequest) -> HttpResponse:
+    """党费交至 of the member chosen in the new-transfer form (its script asks when a member is
+    chosen): the last month they paid in full as ``2026-10``, or empty. Members the user may not
+    send: 404. Members with no other role: 404."""
+    _require_transfer_scope(request.user)
+    raw = request.GET.get("member") or ""
+    if not raw.isdigit() or not transferable_members(request.user).filter(pk=int(raw)).exists():
+        raise Http404("党员不存在")
+    month = dues_paid_up_to(int(raw))
+    return HttpResponse(f"{month:%Y-%m}" if month else "", content_type="text/plain; charset=utf-8")
+
+
 # --- one transfer --------------------------------------------------------------------------------
 
 
@@ -174,6 +190,8 @@ def _confirm_text(action: str, transfer: Transfer, person: str) -> str:
     if action == "approve_out":
         return f"审核通过后，由转入方（{transfer.to_org.name}）接收。确定审核转出？"
     if action == "accept" and transfer.kind == TransferKind.IN:
+        if returning_member(str(transfer.incoming.get("id_number", ""))) is not None:
+            return f"{person}曾由本系统转出，接收后将恢复其党员档案并列入{transfer.to_org.name}的花名册。确定接收？"
         return f"接收后将在{transfer.to_org.name}的花名册中建立{person}的党员档案。确定接收？"
     if action == "accept":
         return f"接收后{person}将转入{transfer.to_org.name}。确定接收？"

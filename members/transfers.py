@@ -6,7 +6,16 @@ Three kinds (members.models.TransferKind):
 - 转出系统外: to an organization outside the portal, by name. 申请 → 转出方审核, which ends the
   membership here (state 已转出, positions ended, history kept); the transfer is 已转出.
 - 从系统外转入: recorded by the receiving side with the letter and the person's roster facts;
-  it starts 转出方已审核 (the outside organization has sent the letter) and 接收 creates the member.
+  it starts 转出方已审核 (the outside organization has sent the letter) and 接收 creates the member
+  — or, when the 公民身份号码 is that of a member who left by a 转出系统外 (state 已转出), brings that
+  same member back (state 正常 again, in the receiving 党支部, the letter's facts applied), so one
+  person keeps one record and one history. A number on the roster, or of a member who left the
+  party or died, is refused.
+
+Accepting a 系统内转接 also ends the positions the member held in the old 党支部 (and its 党小组)
+and moves an open 发展党员 record (a 预备党员's) to the new 党支部, which records the 转正.
+The scope 本党委内 is only for two 党支部 under the same 党委 (the nearest committee above each);
+left empty, a 系统内转接's scope follows from the two 党支部.
 
 Any open transfer may be 退回 (returned: closed, with a reason) or 挂起 (suspended: waiting, with a
 reason) and resumed where it was. A letter past its validity cannot be accepted. One open
@@ -26,7 +35,16 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus
 
-from .models import ON_ROSTER_STATES, Member, MemberState, Transfer, TransferKind, TransferScope, TransferStatus
+from .models import (
+    ON_ROSTER_STATES,
+    Member,
+    MemberState,
+    MemberType,
+    Transfer,
+    TransferKind,
+    TransferScope,
+    TransferStatus,
+)
 from .validators import validate_id_number
 
 OPEN_STATUSES = (TransferStatus.APPLIED, TransferStatus.OUT_APPROVED, TransferStatus.SUSPENDED)
@@ -61,6 +79,41 @@ def _month(day: datetime.date | None) -> datetime.date | None:
     return day.replace(day=1) if day else None
 
 
+def _committee_paths(*orgs: Organization) -> list[str | None]:
+    """The path of the nearest 党委 above (or at) each organization, by the materialized path;
+    None when there is none. One query."""
+    step = Organization.steplen
+    prefixes = {org.path[:end] for org in orgs for end in range(step, len(org.path) + 1, step)}
+    committees = set(Organization.objects.filter(path__in=prefixes, kind=OrgKind.COMMITTEE).values_list("path", flat=True))
+    found: list[str | None] = []
+    for org in orgs:
+        ancestors = [org.path[:end] for end in range(len(org.path), 0, -step)]
+        found.append(next((p for p in ancestors if p in committees), None))
+    return found
+
+
+def internal_scope(from_org: Organization, to_org: Organization) -> str:
+    """The scope of a 系统内转接 between two 党支部: 本党委内 under the same 党委, else 省（系统）内
+    (the portal is one system)."""
+    a, b = _committee_paths(from_org, to_org)
+    return TransferScope.WITHIN_COMMITTEE if a is not None and a == b else TransferScope.WITHIN_PROVINCE
+
+
+def returning_member(id_number: str) -> Member | None:
+    """The member who left the portal by a 转出系统外 (state 已转出) with this 公民身份号码: a
+    从系统外转入 of the same number brings them back."""
+    if not id_number:
+        return None
+    return Member.objects.filter(id_number=id_number, state=MemberState.TRANSFERRED_OUT).first()
+
+
+def _incoming_refusal(member: Member) -> str:
+    """Why a letter from outside cannot bring in the holder of a number already in the portal."""
+    if member.state in ON_ROSTER_STATES:
+        return "该公民身份号码已在花名册中，请使用系统内转接。"
+    return f"该公民身份号码的党员已{MemberState(member.state).label.removeprefix('已')}，不能办理转入。"
+
+
 @transaction.atomic
 def transfer_apply(
     *,
@@ -86,7 +139,7 @@ def transfer_apply(
 
     if kind not in TransferKind.values:
         raise _errors(kind="请选择转接类型。")
-    if scope not in TransferScope.values:
+    if scope not in TransferScope.values and not (kind == TransferKind.INTERNAL and not scope):
         add("scope", "请选择转接范围。")
     if not (reason or "").strip():
         add("reason", "请填写转接原因。")
@@ -118,6 +171,15 @@ def transfer_apply(
             else:
                 if to_org.pk == member.branch_id:
                     add("to_org", "转入党支部与所在党支部相同。")
+                else:
+                    derived = internal_scope(member.branch, to_org)
+                    if not scope:
+                        transfer.scope = derived
+                    elif scope == TransferScope.WITHIN_COMMITTEE and derived != TransferScope.WITHIN_COMMITTEE:
+                        add(
+                            "scope",
+                            f"{member.branch.name}与{to_org.name}不属于同一党委，转接范围不能选“本党委内”。",
+                        )
             transfer.to_org = to_org
         else:
             if not (to_name or "").strip():
@@ -144,8 +206,11 @@ def transfer_apply(
             except ValidationError as exc:
                 add("incoming.id_number", exc.messages[0])
             else:
-                if Member.objects.filter(id_number=number).exists():
-                    add("incoming.id_number", "该公民身份号码已在花名册中，请使用系统内转接。")
+                holder = Member.objects.filter(id_number=number).first()
+                if holder is not None and holder.state != MemberState.TRANSFERRED_OUT:
+                    add("incoming.id_number", _incoming_refusal(holder))
+                elif Transfer.objects.filter(kind=TransferKind.IN, status__in=OPEN_STATUSES, incoming__id_number=number).exists():
+                    add("incoming.id_number", "该公民身份号码已有一条正在办理的组织关系转接。")
         # The person is checked by the roster's own rules now, not first at 接收.
         from .transfer_rules import incoming_fact_errors
 
@@ -191,6 +256,7 @@ def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
             on=timezone.localdate(),
             reason=f"组织关系转出至{transfer.to_name}：{transfer.reason}"[:200],
             actor=actor,
+            by_transfer=True,
         )
         transfer.status = TransferStatus.COMPLETED
         return _save(transfer, actor, "转出方审核，组织关系已转出")
@@ -198,9 +264,62 @@ def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
     return _save(transfer, actor, "转出方审核通过")
 
 
+def _leave_old_branch(member: Member, transfer: Transfer, actor: Any, on: datetime.date) -> None:
+    """What a 系统内转接 takes from the old 党支部: the positions held in it (and its 党小组) end on
+    the day of acceptance with the login's 支部书记 role there, and an open 发展党员 record (a 预备党员's) goes with the member, so the
+    new 党支部 records the 转正 and receives the reminders."""
+    from branches.models import Position
+    from branches.services import position_end
+    from partybuild.accounts.services import roles_revoke_for_member
+
+    from .development_models import OPEN_STAGES, DevelopmentRecord
+
+    old = transfer.from_org
+    for position in Position.objects.filter(
+        member=member, ended_on__isnull=True, organization__status=OrgStatus.ACTIVE, organization__path__startswith=old.path
+    ).order_by("pk"):
+        position_end(position=position, ended_on=max(on, position.started_on), reason="组织关系转出", actor=actor)
+    # The login's 支部书记 role of the old 党支部 goes with the position (its scope would stay).
+    roles_revoke_for_member(member=member, reason=f"组织关系转出{old.name}", actor=actor, within_path=old.path)
+    for record in DevelopmentRecord.objects.select_for_update().filter(member=member, stage__in=OPEN_STAGES):
+        record.branch = transfer.to_org
+        record._history_user = actor  # type: ignore[attr-defined]
+        record._change_reason = f"组织关系转接：从{old.name}转入{transfer.to_org.name}"[:100]  # type: ignore[attr-defined]
+        record.save(update_fields=["branch", "updated_at"])
+
+
+def _incoming_facts(transfer: Transfer) -> dict[str, Any]:
+    facts = dict(transfer.incoming)
+    for name in ("birth_date", "joined_on", "confirmed_on"):
+        if facts.get(name):
+            facts[name] = datetime.date.fromisoformat(facts[name])
+    return facts
+
+
+def _bring_back(member: Member, transfer: Transfer, facts: dict[str, Any], actor: Any, on: datetime.date) -> Member:
+    """A member who left by a 转出系统外 comes back: 正常 again from ``on``, in the receiving 党支部
+    (no 党小组 yet), with the letter's roster facts (a 人员类别 left empty is 正式党员, as for a new
+    member; facts the letter does not give stay as they were)."""
+    from .services import member_change_state, member_update
+
+    why = f"从{transfer.from_name}转回"
+    member_change_state(
+        member=member,
+        state=MemberState.NORMAL,
+        on=on,
+        reason=f"{why}：{transfer.reason}"[:200],
+        actor=actor,
+        by_transfer=True,
+    )
+    facts.setdefault("member_type", MemberType.FULL)
+    facts.setdefault("confirmed_on", None)
+    return member_update(member=member, actor=actor, reason=why[:100], branch=transfer.to_org, group=None, **facts)
+
+
 @transaction.atomic
 def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
-    """The receiving side accepts: the member moves (or, from outside, is created) with history."""
+    """The receiving side accepts: the member moves (or, from outside, is created or comes back)
+    with history."""
     from .services import member_create, member_update
 
     transfer = _locked(transfer)
@@ -209,6 +328,7 @@ def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
     if transfer.valid_until is not None and transfer.valid_until < timezone.localdate():
         raise _errors(valid_until=f"介绍信已于{transfer.valid_until:%Y-%m-%d}过期，请退回并重新开具。")
     _check_branch(transfer.to_org, "to_org")
+    today = timezone.localdate()
     why = f"组织关系转接：{transfer.reason}"[:200]
     if transfer.kind == TransferKind.INTERNAL:
         member = transfer.member
@@ -221,15 +341,20 @@ def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
             branch=transfer.to_org,
             group=None,
         )
+        _leave_old_branch(member, transfer, actor, today)
     else:
-        facts = dict(transfer.incoming)
-        for name in ("birth_date", "joined_on", "confirmed_on"):
-            if facts.get(name):
-                facts[name] = datetime.date.fromisoformat(facts[name])
+        facts = _incoming_facts(transfer)
+        number = str(facts.get("id_number", ""))
+        holder = Member.objects.select_for_update().filter(id_number=number).first() if number else None
+        if holder is not None and holder.state != MemberState.TRANSFERRED_OUT:
+            raise ValidationError({"incoming.id_number": [_incoming_refusal(holder)]})
         try:
-            transfer.member = member_create(
-                actor=actor, reason=f"从{transfer.from_name}转入"[:100], branch=transfer.to_org, **facts
-            )
+            if holder is not None:
+                transfer.member = _bring_back(holder, transfer, facts, actor, today)
+            else:
+                transfer.member = member_create(
+                    actor=actor, reason=f"从{transfer.from_name}转入"[:100], branch=transfer.to_org, **facts
+                )
         except ValidationError as exc:
             raise ValidationError({f"incoming.{k}": v for k, v in exc.message_dict.items()}) from None
     transfer.status = TransferStatus.ACCEPTED

@@ -213,8 +213,8 @@ def member_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_state_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Those who manage the member: move them to another state (流动, 失联, 停止党籍, back to 正常, or
-    out of the roster: 转出, 出党, 去世) with a date and a reason. The only way a member leaves.
-    The member themself: 403. Anyone else: 404."""
+    out of the roster: 出党, 去世) with a date and a reason. 转出 is not offered: a member leaves
+    the portal by a 组织关系转接 (转出系统外). The member themself: 403. Anyone else: 404."""
     member = get_member_for_user(request.user, pk, write=True)
     form = MemberStateForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,5 @@
-// The new-transfer form: show the sections of the chosen kind; filter the destination 党支部 as
-// the user types. Without JavaScript every section shows and the server uses the chosen kind's.
+// The new-transfer form: show the sections of the chosen kind; fill 党费交至 when a member is
+// chosen; filter the destination 党支部 as the user types. Without JavaScript every section shows and the server uses the chosen kind's.
 (function () {
   "use strict";
   var form = document.getElementById("transfer-form");
@@ -16,6 +16,27 @@
   });
   var checked = form.querySelector("input[name='kind']:checked");
   if (checked) showKind(checked.value);
+
+  // 党费交至: filled from the chosen member's dues records, unless the user has typed another month.
+  var member = document.getElementById("id_member");
+  var dues = document.getElementById("id_dues_paid_to");
+  if (member && dues && member.dataset.duesUrl) {
+    var filled = dues.value;
+    member.addEventListener("change", function () {
+      if (!member.value) return;
+      var url = member.dataset.duesUrl + "?member=" + encodeURIComponent(member.value);
+      fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          return response.ok ? response.text() : null;
+        })
+        .then(function (month) {
+          if (month === null || (dues.value !== "" && dues.value !== filled)) return;
+          dues.value = month.trim();
+          filled = dues.value;
+        })
+        .catch(function () {});
+    });
+  }
 
   var filter = document.getElementById("id_to_org_q");
   var select = document.getElementById("id_to_org");

@@ -337,6 +337,25 @@ def test_ended_membership_cannot_come_back_by_state_change(world: World, as_secr
     assert response.json() == {"state": ["“去世”的党员不能直接变更为“正常”。"]}
 
 
+def test_transferred_out_is_400_it_goes_through_a_transfer(world: World, as_secretary_a) -> None:
+    response = post(
+        as_secretary_a,
+        member_url(world.member_a2.pk, "change-state"),
+        {"state": "transferred_out", "on": "2026-05-01", "reason": "调往外省"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"state": ["转出须通过组织关系转接（转出系统外）办理，不能直接变更为“已转出”。"]}
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.NORMAL
+
+
+def test_a_date_before_the_last_state_change_is_400(world: World, as_secretary_a) -> None:
+    change = member_url(world.member_a2.pk, "change-state")
+    post(as_secretary_a, change, {"state": "lost", "on": "2026-05-01", "reason": "失联"})
+    response = post(as_secretary_a, change, {"state": "normal", "on": "2026-04-30", "reason": "恢复联系"})
+    assert (response.status_code, response.json()) == (400, {"on": ["变更日期不能早于上次状态变更日期（2026年5月1日）。"]})
+
+
 def test_unknown_state_is_400_in_chinese(world: World, as_secretary_a) -> None:
     response = post(as_secretary_a, member_url(world.member_a2.pk, "change-state"), {"state": "retired", "on": "2026-05-01"})
     assert response.status_code == 400

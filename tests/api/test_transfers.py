@@ -408,11 +408,52 @@ def test_approving_out_of_the_portal_ends_the_membership_and_accepting_a_letter_
     assert (member.name, member.branch, response.json()["member"]) == ("钱转入", world.branch_b, member.pk)
 
 
+def test_within_the_committee_between_two_committees_is_400(world: World, as_secretary_a: Client) -> None:
+    response = post(as_secretary_a, TRANSFERS, internal(world, to_org=world.branch_c.pk))
+    assert (response.status_code, response.json()) == (
+        400,
+        {"scope": ["测试局第一党支部与测试直属党支部不属于同一党委，转接范围不能选“本党委内”。"]},
+    )
+    assert Transfer.objects.count() == 0
+    response = post(as_secretary_a, TRANSFERS, internal(world, to_org=world.branch_c.pk, scope="within_province"))
+    assert (response.status_code, response.json()["scope_display"]) == (201, "省（系统）内")
+
+
+def test_a_member_who_left_comes_back_to_their_own_record(world: World, as_secretary_a: Client, as_secretary_b: Client) -> None:
+    out = post(
+        as_secretary_a,
+        TRANSFERS,
+        {"kind": "out", "scope": "nationwide", "member": world.member_a2.pk, "to_name": "外省某县委组织部", "reason": "迁居"},
+    )
+    post(as_secretary_a, transfer_url(out.json()["id"], "approve_out"))
+    li = Member.objects.get(pk=world.member_a2.pk)
+    letter = incoming(world, name=li.name, id_number=li.id_number, joined_on="2010-07-01", confirmed_on="2011-07-01")
+    letter["from_name"] = "外省某县委组织部"
+    created = post(as_secretary_b, TRANSFERS, letter)
+    assert created.status_code == 201, created.json()
+    response = post(as_secretary_b, transfer_url(created.json()["id"], "accept"))
+    assert response.status_code == 200, response.json()
+    assert response.json()["member"] == li.pk
+    li.refresh_from_db()
+    assert (li.state, li.branch, li.phone) == (MemberState.NORMAL, world.branch_b, "13900001111")
+    assert Member.objects.filter(id_number=li.id_number).count() == 1
+    # Dead or out of the party: refused, in Chinese.
+    Member.objects.filter(pk=world.member_c.pk).update(state=MemberState.DECEASED)
+    response = post(as_secretary_b, TRANSFERS, incoming(world, name="赵丙", id_number=world.member_c.id_number))
+    assert (response.status_code, response.json()) == (
+        400,
+        {"incoming": {"id_number": ["该公民身份号码的党员已去世，不能办理转入。"]}},
+    )
+
+
 def test_a_letter_whose_person_reached_the_roster_meanwhile_is_400_under_incoming(world: World, as_secretary_b: Client) -> None:
     letter = post(as_secretary_b, TRANSFERS, incoming(world)).json()
     MemberFactory(branch=world.branch_c, id_number=NEW_ID_NUMBER)
     response = post(as_secretary_b, transfer_url(letter["id"], "accept"))
-    assert (response.status_code, response.json()) == (400, {"incoming": {"id_number": ["该公民身份号码已登记，不能重复录入。"]}})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"incoming": {"id_number": ["该公民身份号码已在花名册中，请使用系统内转接。"]}},
+    )
 
 
 def test_token_clients_act_without_csrf(world: World) -> None:

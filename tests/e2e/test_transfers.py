@@ -70,3 +70,32 @@ def test_a_sends_li_to_b_and_b_accepts_him(page: Page, e2e_world: World) -> None
     page.locator("#transfer-actions, .pb-dl").get_by_role("link", name="李同志").first.click()
     expect(page.get_by_role("heading", name="李同志")).to_be_visible()
     expect(page.locator(".pb-dl").filter(has_text="所在党支部")).to_contain_text("测试局第二党支部")
+
+
+def test_choosing_a_member_fills_dues_paid_to_from_their_dues_records(page: Page, e2e_world: World) -> None:
+    import datetime
+    from decimal import Decimal
+
+    from members.models import DuesPayment
+
+    for month, paid in ((datetime.date(2026, 8, 1), "20.00"), (datetime.date(2026, 9, 1), "10.00")):  # September: not in full
+        DuesPayment.objects.create(
+            member=e2e_world.member_a2,
+            branch=e2e_world.branch_a,
+            month=month,
+            amount_due=Decimal("20.00"),
+            amount_paid=Decimal(paid),
+            paid_on=month,
+            recorded_by=e2e_world.secretary_a,
+        )
+    log_in(page, "secretary_a")
+    page.goto("/transfers/new/")
+    dues = page.get_by_label("党费交至")
+    expect(dues).to_have_value("")
+    page.get_by_label("党员", exact=True).select_option(label="李同志")
+    expect(dues).to_have_value("2026-08")
+    # A month the secretary types is hers: choosing another member does not overwrite it.
+    dues.fill("2026-10")
+    page.get_by_label("党员", exact=True).select_option(label="张党员")
+    page.wait_for_load_state("networkidle")
+    expect(dues).to_have_value("2026-10")

@@ -590,6 +590,7 @@ def test_an_old_meeting_is_corrected_on_the_roll_it_was_recorded_with(world: Wor
         on=datetime.date(2026, 9, 1),
         reason="调动",
         actor=world.secretary_a,
+        by_transfer=True,  # as a 转出系统外 does
     )
     newcomer = MemberFactory(name="新来的", branch=world.branch_a)
     response = as_secretary_a.get(url("edit", meeting))

@@ -136,7 +136,8 @@ def test_api_state_change_dated_tomorrow_is_400(world: World, as_secretary_a) ->
     ],
 )
 def test_an_ended_record_cannot_be_edited(world: World, state: str, message: str) -> None:
-    member_change_state(member=world.member_a2, state=state, on=TODAY, reason="办理")
+    by_transfer = state == MemberState.TRANSFERRED_OUT  # as a 转出系统外 does
+    member_change_state(member=world.member_a2, state=state, on=TODAY, reason="办理", by_transfer=by_transfer)
     with pytest.raises(ValidationError) as exc:
         member_update(member=world.member_a2, job_post="科员")
     assert exc.value.message_dict == {NON_FIELD_ERRORS: [message]}
@@ -150,7 +151,7 @@ def test_api_patch_of_an_ended_record_is_400(world: World, as_secretary_a) -> No
 
 
 def test_edit_page_of_an_ended_record_is_403_and_detail_has_no_edit_link(world: World, as_secretary_a: Client) -> None:
-    member_change_state(member=world.member_a2, state=MemberState.TRANSFERRED_OUT, on=TODAY, reason="调出")
+    member_change_state(member=world.member_a2, state=MemberState.TRANSFERRED_OUT, on=TODAY, reason="调出", by_transfer=True)
     edit = reverse("members:edit", args=[world.member_a2.pk])
     assert as_secretary_a.get(edit).status_code == 403
     assert as_secretary_a.post(edit, member_form_data(world.member_a2, job_post="科员")).status_code == 403

@@ -57,11 +57,54 @@ def test_lost_contact_records_the_date_and_back_to_normal_clears_it(world: World
 
 @pytest.mark.parametrize("ended", [MemberState.TRANSFERRED_OUT, MemberState.EXPELLED, MemberState.DECEASED])
 def test_ended_membership_cannot_change_again(world: World, ended: str) -> None:
-    member = member_change_state(member=world.member_a2, state=ended, on=DAY, reason="办理")
+    # 已转出 only by a transfer (转出系统外); back from it only by a transfer from outside.
+    by_transfer = ended == MemberState.TRANSFERRED_OUT
+    member = member_change_state(member=world.member_a2, state=ended, on=DAY, reason="办理", by_transfer=by_transfer)
     assert not member.is_on_roster
     with pytest.raises(ValidationError) as exc:
         member_change_state(member=member, state=MemberState.NORMAL, on=DAY, reason="恢复")
     assert "不能直接变更为" in exc.value.message_dict["state"][0]
+
+
+@pytest.mark.parametrize("state", [MemberState.NORMAL, MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED])
+def test_transferred_out_is_not_a_state_to_set_by_hand(world: World, state: str) -> None:
+    member = world.member_a2
+    if state != MemberState.NORMAL:
+        member = member_change_state(member=member, state=state, on=DAY, reason="办理", destination="深圳市")
+    with pytest.raises(ValidationError) as exc:
+        member_change_state(member=member, state=MemberState.TRANSFERRED_OUT, on=DAY, reason="调往外省")
+    assert exc.value.message_dict == {"state": ["转出须通过组织关系转接（转出系统外）办理，不能直接变更为“已转出”。"]}
+    member.refresh_from_db()
+    assert member.state == state
+
+
+def test_a_transfer_sets_transferred_out_and_nothing_else(world: World) -> None:
+    with pytest.raises(ValidationError) as exc:
+        member_change_state(member=world.member_a2, state=MemberState.DECEASED, on=DAY, reason="病故", by_transfer=True)
+    assert exc.value.message_dict == {"state": ["“正常”的党员不能直接变更为“去世”。"]}
+    member = member_change_state(
+        member=world.member_a2, state=MemberState.TRANSFERRED_OUT, on=DAY, reason="转出", by_transfer=True
+    )
+    assert member.state == MemberState.TRANSFERRED_OUT
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [(-1, False), (0, True), (1, True)])
+def test_a_state_change_may_not_be_dated_before_the_last_one(world: World, offset: int, accepted: bool) -> None:
+    member = member_change_state(
+        member=world.member_a2, state=MemberState.MOBILE, on=DAY, reason="外出务工", destination="深圳市"
+    )
+    on = DAY + datetime.timedelta(days=offset)
+    if not accepted:
+        with pytest.raises(ValidationError) as exc:
+            member_change_state(member=member, state=MemberState.NORMAL, on=on, reason="返回")
+        assert exc.value.message_dict == {"on": ["变更日期不能早于上次状态变更日期（2025年3月1日）。"]}
+        member.refresh_from_db()
+        assert (member.state, member.state_changed_on) == (MemberState.MOBILE, DAY)
+        assert _reasons(member)[-1] == "状态变更为流动党员：外出务工"
+        return
+    member = member_change_state(member=member, state=MemberState.NORMAL, on=on, reason="返回")
+    member.refresh_from_db()
+    assert (member.state, member.state_changed_on) == (MemberState.NORMAL, on)
 
 
 def test_suspended_member_cannot_become_mobile_directly(world: World) -> None:

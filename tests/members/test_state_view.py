@@ -22,7 +22,11 @@ def test_state_form_offers_only_allowed_transitions(world: World, as_secretary_a
     response = as_secretary_a.get(url(world.member_a2))
     assert response.status_code == 200
     offered = {value for value, _ in response.context["form"].fields["state"].choices if value}
-    assert offered == {"mobile", "lost", "suspended", "transferred_out", "expelled", "deceased"}
+    assert offered == {"mobile", "lost", "suspended", "expelled", "deceased"}
+    # 转出 goes through the transfer pages: the page says so and links there.
+    html = response.content.decode()
+    assert "已转出" not in html
+    assert f"{reverse('transfers:new')}?member={world.member_a2.pk}&amp;kind=out" in html
 
 
 def test_member_cannot_change_own_state(world: World, as_member_a: Client) -> None:
@@ -85,16 +89,36 @@ def test_future_date_and_missing_reason_are_refused(world: World, as_secretary_a
     assert "reason" in errors
 
 
-def test_transfer_out_takes_the_member_off_the_roster_but_keeps_the_record(world: World, as_secretary_a: Client) -> None:
-    as_secretary_a.post(url(world.member_a2), {"state": "transferred_out", "on": "2025-06-30", "reason": "调往省直机关"})
+def test_transfer_out_cannot_be_chosen_on_the_state_form(world: World, as_secretary_a: Client) -> None:
+    response = as_secretary_a.post(url(world.member_a2), {"state": "transferred_out", "on": "2025-06-30", "reason": "调往外省"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["state"] == ["请从列表中选择新状态；转出须通过组织关系转接办理。"]
     world.member_a2.refresh_from_db()
-    assert world.member_a2.state == MemberState.TRANSFERRED_OUT
+    assert world.member_a2.state == MemberState.NORMAL
+
+
+def test_leaving_the_party_takes_the_member_off_the_roster_but_keeps_the_record(world: World, as_secretary_a: Client) -> None:
+    as_secretary_a.post(url(world.member_a2), {"state": "expelled", "on": "2025-06-30", "reason": "受到开除党籍处分"})
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.EXPELLED
     assert Member.objects.filter(pk=world.member_a2.pk).exists()
     listed = {m.name for m in as_secretary_a.get(reverse("members:list")).context["page"].object_list}
     assert "李同志" not in listed
     detail = as_secretary_a.get(reverse("members:detail", args=[world.member_a2.pk]))
     assert detail.status_code == 200
-    assert "调往省直机关" in detail.content.decode()
+    assert "受到开除党籍处分" in detail.content.decode()
+
+
+def test_a_date_before_the_last_state_change_is_refused_next_to_the_date(world: World, as_secretary_a: Client) -> None:
+    as_secretary_a.post(url(world.member_a2), {"state": "lost", "on": "2025-04-01", "reason": "失联"})
+    response = as_secretary_a.post(url(world.member_a2), {"state": "normal", "on": "2025-03-31", "reason": "恢复联系"})
+    assert response.context["form"].errors["on"] == ["变更日期不能早于上次状态变更日期（2025年4月1日）。"]
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.LOST
+    response = as_secretary_a.post(url(world.member_a2), {"state": "normal", "on": "2025-04-01", "reason": "恢复联系"})
+    assert response.status_code == 302
+    world.member_a2.refresh_from_db()
+    assert (world.member_a2.state, world.member_a2.state_changed_on) == (MemberState.NORMAL, datetime.date(2025, 4, 1))
 
 
 def test_ended_member_cannot_change_state_again(world: World, as_secretary_a: Client) -> None:

@@ -394,13 +394,14 @@ def test_secretary_b_records_a_letter_from_outside(world: World, as_secretary_b:
     ("overrides", "errors"),
     [
         (
+            # A 系统内转接's scope may be left empty (it follows from the two 党支部).
             {"member": "", "to_org": "", "scope": "", "reason": " "},
-            {
-                "member": ["请选择党员。"],
-                "to_org": ["请选择党支部。"],
-                "scope": ["请选择转接范围。"],
-                "reason": ["请填写转接原因。"],
-            },
+            {"member": ["请选择党员。"], "to_org": ["请选择党支部。"], "reason": ["请填写转接原因。"]},
+        ),
+        ({"kind": "out", "to_name": "外省", "scope": ""}, {"scope": ["请选择转接范围。"]}),
+        (
+            {"to_org": "branch_c"},
+            {"scope": ["测试局第一党支部与测试直属党支部不属于同一党委，转接范围不能选“本党委内”。"]},
         ),
         ({"to_org": "group"}, {"to_org": ["请从列表中选择正常状态的党支部。"]}),
         ({"to_org": "self"}, {"to_org": ["转入党支部与所在党支部相同。"]}),
@@ -413,12 +414,18 @@ def test_secretary_b_records_a_letter_from_outside(world: World, as_secretary_b:
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_recorded(
     world: World, as_secretary_a: Client, overrides: dict, errors: dict
 ) -> None:
-    named = {"group": world.group_a1.pk, "self": world.branch_a.pk, "member_b": world.member_b.pk}
+    named = {
+        "group": world.group_a1.pk,
+        "self": world.branch_a.pk,
+        "member_b": world.member_b.pk,
+        "branch_c": world.branch_c.pk,
+    }
     data = internal_form(world, **{k: named.get(v, v) if isinstance(v, str) else v for k, v in overrides.items()})
     response = as_secretary_a.post(NEW, data)
     assert response.status_code == 200
     form = response.context["form"]
     assert {k: v for k, v in form.errors.items() if k in errors} == errors
+    assert "scope" in errors or "scope" not in form.errors
     assert Transfer.objects.count() == 0
     html = response.content.decode()
     assert "提交的信息有误" in html
@@ -428,7 +435,7 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_recorded(
 
 def test_a_member_with_an_open_transfer_cannot_get_a_second_one(world: World, as_secretary_a: Client) -> None:
     a_to_b(world)
-    response = as_secretary_a.post(NEW, internal_form(world, to_org=world.branch_c.pk))
+    response = as_secretary_a.post(NEW, internal_form(world, to_org=world.branch_c.pk, scope="within_province"))
     assert response.context["form"].errors == {"member": ["李同志已有一条正在办理的组织关系转接。"]}
     assert Transfer.objects.count() == 1
 
@@ -665,6 +672,132 @@ def test_a_letter_whose_person_reached_the_roster_meanwhile_is_refused_with_the_
     response = as_secretary_b.post(url("accept", transfer))
     assert response.status_code == 200
     label, texts = response.context["refusal"]
-    assert label == "接收" and texts == ["公民身份号码：该公民身份号码已登记，不能重复录入。"]
+    assert label == "接收" and texts == ["公民身份号码：该公民身份号码已在花名册中，请使用系统内转接。"]
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.OUT_APPROVED
+
+
+# --- the scope, and 党费交至 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("to", "scope"), [("branch_b", "本党委内"), ("branch_c", "省（系统）内")])
+def test_an_internal_transfer_left_without_a_scope_takes_it_from_the_two_branches(
+    world: World, as_secretary_a: Client, to: str, scope: str
+) -> None:
+    form = as_secretary_a.get(NEW).context["form"]
+    assert form["scope"].help_text == "系统内转接可不选：按转出、转入党支部是否同属一个党委自动确定。"
+    response = as_secretary_a.post(NEW, internal_form(world, to_org=getattr(world, to).pk, scope=""))
+    transfer = Transfer.objects.get()
+    assert response.status_code == 302
+    assert transfer.get_scope_display() == scope
+    assert scope in as_secretary_a.get(url("detail", transfer)).content.decode()
+
+
+def _paid(world: World, member: Member, month: datetime.date, due: str, paid: str) -> None:
+    from decimal import Decimal
+
+    from members.models import DuesPayment
+
+    DuesPayment.objects.create(
+        member=member,
+        branch=member.branch,
+        month=month,
+        amount_due=Decimal(due),
+        amount_paid=Decimal(paid),
+        paid_on=month + datetime.timedelta(days=5),
+        recorded_by=world.secretary_a,
+    )
+
+
+def test_dues_paid_to_is_prefilled_with_the_last_month_paid_in_full(world: World, as_secretary_a: Client) -> None:
+    _paid(world, world.member_a2, datetime.date(2026, 8, 1), "20.00", "20.00")
+    _paid(world, world.member_a2, datetime.date(2026, 9, 1), "20.00", "25.00")
+    _paid(world, world.member_a2, datetime.date(2026, 10, 1), "20.00", "10.00")  # not in full
+    _paid(world, world.member_b, datetime.date(2026, 10, 1), "20.00", "20.00")
+    # From the member's record (办理转接): the form opens with the month.
+    response = as_secretary_a.get(NEW, {"member": world.member_a2.pk})
+    assert response.context["form"].initial["dues_paid_to"] == datetime.date(2026, 9, 1)
+    assert 'name="dues_paid_to" value="2026-09"' in response.content.decode()
+    # Choosing a member on the form asks for it (transfers.js).
+    dues_url = reverse("transfers:member_dues_paid_to")
+    assert f'data-dues-url="{dues_url}"' in as_secretary_a.get(NEW).content.decode()
+    answer = as_secretary_a.get(dues_url, {"member": world.member_a2.pk})
+    assert (answer.status_code, answer.content.decode()) == (200, "2026-09")
+    assert as_secretary_a.get(dues_url, {"member": world.member_a.pk}).content.decode() == ""  # nothing paid
+    assert as_secretary_a.get(dues_url, {"member": world.member_b.pk}).status_code == 404  # not hers
+    assert as_secretary_a.get(dues_url, {"member": "abc"}).status_code == 404
+    # Still the secretary's to change.
+    as_secretary_a.post(NEW, internal_form(world, dues_paid_to="2026-10"))
+    assert Transfer.objects.get().dues_paid_to == datetime.date(2026, 10, 1)
+
+
+def test_dues_paid_to_of_a_member_who_came_with_a_letter_is_the_letters_until_they_pay(
+    world: World, as_secretary_b: Client
+) -> None:
+    letter = transfer_apply(
+        actor=world.secretary_b,
+        kind=TransferKind.IN,
+        scope="within_province",
+        to_org=world.branch_b,
+        from_name="中共某区教育局机关支部委员会",
+        reason="调入",
+        dues_paid_to=datetime.date(2026, 9, 1),
+        incoming={
+            "name": "钱转入",
+            "id_number": make_id_number("110101", datetime.date(1988, 3, 8), 21),
+            "joined_on": datetime.date(2012, 7, 1),
+            "confirmed_on": datetime.date(2013, 7, 1),
+        },
+    )
+    member = transfer_accept(transfer=letter, actor=world.secretary_b).member
+    dues_url = reverse("transfers:member_dues_paid_to")
+    assert as_secretary_b.get(dues_url, {"member": member.pk}).content.decode() == "2026-09"
+    _paid(world, member, datetime.date(2026, 10, 1), "20.00", "20.00")
+    assert as_secretary_b.get(dues_url, {"member": member.pk}).content.decode() == "2026-10"
+    response = as_secretary_b.get(NEW, {"member": member.pk})
+    assert response.context["form"].initial["dues_paid_to"] == datetime.date(2026, 10, 1)
+
+
+def test_the_dues_month_lookup_is_for_those_who_see_transfers(world: World, as_member_a: Client, client: Client) -> None:
+    dues_url = reverse("transfers:member_dues_paid_to")
+    assert as_member_a.get(dues_url, {"member": world.member_a.pk}).status_code == 404
+    assert client.get(dues_url, {"member": world.member_a.pk}).status_code == 302  # to the login page
+
+
+# --- a member who left comes back -----------------------------------------------------------------
+
+
+def test_branch_b_takes_back_a_member_who_left_the_portal(world: World, as_secretary_a: Client, as_secretary_b: Client) -> None:
+    out = transfer_apply(
+        actor=world.secretary_a,
+        kind=TransferKind.OUT,
+        scope="nationwide",
+        member=world.member_a2,
+        to_name="中共某省某县委组织部",
+        reason="随配偶迁居外省",
+    )
+    as_secretary_a.post(url("approve_out", out))
+    world.member_a2.refresh_from_db()
+    assert world.member_a2.state == MemberState.TRANSFERRED_OUT
+    data = incoming_form(
+        world,
+        from_name="中共某省某县委组织部",
+        incoming_name="李同志",
+        incoming_id_number=world.member_a2.id_number,
+        incoming_joined_on=world.member_a2.joined_on.isoformat(),
+        incoming_confirmed_on=world.member_a2.confirmed_on.isoformat(),
+        scope="nationwide",
+        reason="调回本市工作",
+    )
+    response = as_secretary_b.post(NEW, data)
+    assert response.status_code == 302, response.context["form"].errors
+    back = Transfer.objects.get(kind=TransferKind.IN)
+    accept = next(a for a in as_secretary_b.get(url("detail", back)).context["actions"] if a["name"] == "accept")
+    assert accept["confirm"] == "李同志曾由本系统转出，接收后将恢复其党员档案并列入测试局第二党支部的花名册。确定接收？"
+    page = as_secretary_b.post(url("accept", back), follow=True).content.decode()
+    assert "已接收：李同志已转入测试局第二党支部。" in page
+    member = Member.objects.get(id_number=world.member_a2.id_number)
+    assert (member.pk, member.state, member.branch) == (world.member_a2.pk, MemberState.NORMAL, world.branch_b)
+    record = as_secretary_b.get(reverse("members:detail", args=[member.pk]))
+    assert record.status_code == 200
+    assert "从中共某省某县委组织部转回" in record.content.decode()
