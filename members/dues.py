@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DateField, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -108,6 +108,33 @@ class Arrears:
         return f"满{self.flag_months}个月未交（自行脱党风险）" if self.level == "flag" else f"{self.months_behind}个月未交"
 
 
+def with_paid_up_to(members: QuerySet[Member]) -> QuerySet[Member]:
+    """``members`` annotated with ``paid_up_to`` (党费交至, the first day of a month): the later of
+    the last month paid in full, wherever it was collected (before a transfer too), and the 党费交至
+    of the last accepted transfer letter that brought the member (before their first payment
+    here); None when neither is known. Two correlated subqueries, no extra query."""
+    paid_in_full = (
+        DuesPayment.objects.filter(member=OuterRef("pk"), amount_paid__gte=F("amount_due")).order_by("-month").values("month")[:1]
+    )
+    letter = (
+        Transfer.objects.filter(member=OuterRef("pk"), status=TransferStatus.ACCEPTED, dues_paid_to__isnull=False)
+        .order_by("-dues_paid_to")
+        .values("dues_paid_to")[:1]
+    )
+    return members.annotate(paid_in_full_to=Subquery(paid_in_full), letter_paid_to=Subquery(letter)).annotate(
+        # The later of the two, or the one there is (Greatest alone is NULL with a NULL on SQLite).
+        paid_up_to=Greatest(
+            Coalesce("paid_in_full_to", "letter_paid_to"), Coalesce("letter_paid_to", "paid_in_full_to"), output_field=DateField()
+        )
+    )
+
+
+def paid_up_to_by_member(member_ids: list[int]) -> dict[int, datetime.date]:
+    """党费交至 of each member given that has one (see ``with_paid_up_to``). One query."""
+    rows = with_paid_up_to(Member.objects.filter(pk__in=member_ids)).values_list("pk", "paid_up_to")
+    return {pk: day for pk, day in rows if day is not None}
+
+
 def _add_months(first_of_month: datetime.date, months: int) -> datetime.date:
     index = first_of_month.year * 12 + first_of_month.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
@@ -145,28 +172,13 @@ def arrears(
         at_least = rules.value(ManagementRuleKey.DUES_ARREARS_WARN)
     flag_months = rules.value(ManagementRuleKey.DUES_ARREARS_FLAG)
     last_due = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    letter_paid_to = (
-        Transfer.objects.filter(member=OuterRef("pk"), status=TransferStatus.ACCEPTED, dues_paid_to__isnull=False)
-        .order_by("-dues_paid_to")
-        .values("dues_paid_to")[:1]
-    )
     rows = (
-        members.filter(state__in=ARREARS_STATES, dues_assessments__isnull=False)
+        with_paid_up_to(members.filter(state__in=ARREARS_STATES, dues_assessments__isnull=False))
         .annotate(
             branch_first=Subquery(
                 DuesPayment.objects.filter(branch_id=OuterRef("branch_id")).order_by("month").values("month")[:1]
             ),
             first_year=Min("dues_assessments__year"),
-            paid_in_full_to=Max("dues_payments__month", filter=Q(dues_payments__amount_paid__gte=F("dues_payments__amount_due"))),
-            letter_paid_to=Subquery(letter_paid_to),
-        )
-        # The later of the two, or the one there is (Greatest alone is NULL with a NULL on SQLite).
-        .annotate(
-            paid_up_to=Greatest(
-                Coalesce("paid_in_full_to", "letter_paid_to"),
-                Coalesce("letter_paid_to", "paid_in_full_to"),
-                output_field=DateField(),
-            )
         )
         # Only those whose last paid month is old enough to be ``at_least`` behind (or none).
         .filter(Q(paid_up_to__isnull=True) | Q(paid_up_to__lt=_add_months(last_due, -(at_least - 1))))

@@ -23,12 +23,11 @@ batch, a row's format errors under ``entries`` by position), in Chinese, with no
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Max, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -72,7 +71,7 @@ from .dues_serializers import (
     year_sheet_data,
 )
 from .management_rules import ManagementRuleKey, management_rules
-from .models import ON_ROSTER_STATES, DuesPayment, Member
+from .models import ON_ROSTER_STATES, Member
 from .selectors import org_filter_q
 from .services import dues_assess, dues_record_month
 
@@ -123,17 +122,6 @@ def _query(serializer_class: type[serializers.Serializer], request: Request) -> 
     params = serializer_class(data=request.query_params)
     params.is_valid(raise_exception=True)
     return dict(params.validated_data)
-
-
-def _paid_up_to(member_ids: list[int]) -> dict[int, datetime.date]:
-    """党费交至 of each member: the last month paid in full, however old. One query."""
-    rows = (
-        DuesPayment.objects.filter(member_id__in=member_ids, amount_paid__gte=F("amount_due"))
-        .values("member_id")
-        .annotate(last=Max("month"))
-        .order_by()
-    )
-    return {row["member_id"]: row["last"] for row in rows}
 
 
 class ArrearsPagination(PageNumberPagination):
@@ -317,9 +305,8 @@ class BranchDuesViewSet(PortalAPIMixin, viewsets.ViewSet):
             period = _query(DuesMonthQuerySerializer, request).get("month") or Period.containing(PeriodKind.MONTH, today)
             extra, result_class = {}, DuesLedgerSerializer
         ledger = month_ledger(org, _roster(request.user, org), period, today=today)
-        paid_up_to = _paid_up_to([row.member.pk for row in ledger.rows])
         can_record = org.status == OrgStatus.ACTIVE and period.start <= today
-        return Response(result_class({**ledger_data(ledger, paid_up_to, can_record=can_record), **extra}).data)
+        return Response(result_class({**ledger_data(ledger, can_record=can_record), **extra}).data)
 
 
 class MemberDuesViewSet(PortalAPIMixin, viewsets.ViewSet):

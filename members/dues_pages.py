@@ -21,12 +21,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
 from branches.models import Organization
 from partybuild.periods import Period, PeriodKind
 
-from .dues import monthly_dues, rules_in_force
+from .dues import monthly_dues, paid_up_to_by_member, rules_in_force, with_paid_up_to
 from .dues_forms import YearRowInput
 from .models import ON_ROSTER_STATES, DuesAssessment, DuesCategory, DuesPayment, DuesRule, Member, PaymentMethod
 
@@ -267,6 +267,7 @@ class LedgerRow:
     paid_by: str
     ticked: bool = False
     errors: list[str] = field(default_factory=list)
+    paid_up_to: datetime.date | None = None  # 党费交至 (members.dues.with_paid_up_to)
 
     @property
     def due(self) -> Decimal | None:
@@ -343,7 +344,9 @@ def month_ledger(
     assert month.kind == PeriodKind.MONTH
     paid_here = DuesPayment.objects.filter(month=month.start, branch=org).values("member_id")
     people = list(
-        Member.objects.filter(Q(pk__in=members.filter(state__in=ON_ROSTER_STATES).values("pk")) | Q(pk__in=paid_here))
+        with_paid_up_to(
+            Member.objects.filter(Q(pk__in=members.filter(state__in=ON_ROSTER_STATES).values("pk")) | Q(pk__in=paid_here))
+        )
         .select_related("branch")
         .order_by("name", "pk")
     )
@@ -381,7 +384,8 @@ def month_ledger(
         else:
             due = a.amount if a is not None else None
             amount, paid_on, method, paid_by, ticked = money(due), today.isoformat(), PaymentMethod.CASH.value, "", False
-        rows.append(LedgerRow(member, a, p, state, amount, paid_on, method, paid_by, ticked, list(row_errors.get(pk, []))))
+        errors = list(row_errors.get(pk, []))
+        rows.append(LedgerRow(member, a, p, state, amount, paid_on, method, paid_by, ticked, errors, member.paid_up_to))
     return Ledger(org, month, rows)
 
 
@@ -421,18 +425,16 @@ class DuesCard:
 
 
 def member_dues_card(member: Member, today: datetime.date) -> DuesCard:
-    """This year's monthly amount, 党费交至 (the last month paid in full) and the last 12 months,
-    newest first: two queries (the assessments, and the payments of the 12 months together with
-    the last one paid in full, however old)."""
+    """This year's monthly amount, 党费交至 (members.dues.with_paid_up_to: the last month paid in
+    full, or a transfer letter's) and the last 12 months, newest first: three queries (the
+    assessments, the 12 months' payments, 党费交至)."""
     this_month = Period.containing(PeriodKind.MONTH, today)
     months = [this_month]
     for _ in range(CARD_MONTHS - 1):
         months.append(months[-1].previous())
     years = {m.year for m in months}
     assessments = {a.year: a for a in DuesAssessment.objects.filter(member=member, year__in=years)}
-    last_full = DuesPayment.objects.filter(member=member, amount_paid__gte=F("amount_due")).order_by("-month").values("pk")[:1]
-    fetched = list(DuesPayment.objects.filter(member=member).filter(Q(month__gte=months[-1].start) | Q(pk=Subquery(last_full))))
-    payments = {p.month: p for p in fetched}
+    payments = {p.month: p for p in DuesPayment.objects.filter(member=member, month__gte=months[-1].start)}
     rows = []
     for m in months:
         p = payments.get(m.start)
@@ -445,5 +447,5 @@ def member_dues_card(member: Member, today: datetime.date) -> DuesCard:
         else:
             state, due = ("current" if m == this_month else UNPAID), a.amount
         rows.append(CardMonth(m, due, p, state))
-    paid_up_to = max((p.month for p in fetched if p.amount_paid >= p.amount_due), default=None)
+    paid_up_to = paid_up_to_by_member([member.pk]).get(member.pk)
     return DuesCard(today.year, assessments.get(today.year), paid_up_to, rows)

@@ -428,7 +428,7 @@ class DuesMonthRecordResultSerializer(DuesLedgerSerializer):
     )
 
 
-def ledger_data(ledger: Ledger, paid_up_to: Mapping[int, datetime.date], *, can_record: bool) -> dict[str, Any]:
+def ledger_data(ledger: Ledger, *, can_record: bool) -> dict[str, Any]:
     rows = []
     for row in ledger.rows:
         p: DuesPayment | None = row.payment
@@ -449,7 +449,7 @@ def ledger_data(ledger: Ledger, paid_up_to: Mapping[int, datetime.date], *, can_
                 "paid_by": p.paid_by if p else "",
                 "paid_by_other": bool(p and p.paid_by),
                 "back_payment": bool(p and p.is_back_payment),
-                "paid_up_to": _month_text(paid_up_to.get(row.member.pk)),
+                "paid_up_to": _month_text(row.paid_up_to),
                 "collected_by_name": _short_name(p.branch) if p else None,
                 "now_in_branch_name": _short_name(row.member.branch) if row.state == MOVED else None,
             }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -23,7 +23,7 @@ from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import tree_version
 from partybuild.accounts.access import managed_members, scope_for, transfer_sides, visible_transfers
 
-from .models import ON_ROSTER_STATES, DuesPayment, Member, Transfer, TransferStatus
+from .models import ON_ROSTER_STATES, Member, Transfer, TransferStatus
 from .transfers import OPEN_STATUSES, waiting_on
 
 # The inbox tabs: (key, label). 办理中 holds every open transfer, those waiting on the user too.
@@ -246,19 +246,10 @@ def member_options(user: Any, *, q: str = "", include: int | None = None) -> Mem
 
 
 def dues_paid_up_to(member_id: int, *, among: QuerySet[Any] | None = None) -> datetime.date | None:
-    """党费交至 as the portal knows it: the first day of the later of the last month the member
-    paid in full (wherever it was collected) and the 党费交至 of the last transfer that brought them
-    (as members.dues.arrears counts it); None when neither is known, or when the member is not
-    ``among`` those given (the user's). What a transfer's 党费交至 is prefilled with. One query."""
-    paid = (
-        DuesPayment.objects.filter(member=OuterRef("pk"), amount_paid__gte=F("amount_due")).order_by("-month").values("month")[:1]
-    )
-    letter = (
-        Transfer.objects.filter(member=OuterRef("pk"), status=TransferStatus.ACCEPTED, dues_paid_to__isnull=False)
-        .order_by("-dues_paid_to")
-        .values("dues_paid_to")[:1]
-    )
+    """党费交至 as the portal knows it (members.dues.with_paid_up_to, as the arrears count it); None
+    when not known, or when the member is not ``among`` those given (the user's). What a
+    transfer's 党费交至 is prefilled with. One query."""
+    from .dues import with_paid_up_to
+
     members = among if among is not None else Member.objects.all()
-    row = members.filter(pk=member_id).annotate(paid=Subquery(paid), letter=Subquery(letter)).values_list("paid", "letter")
-    known = [day for day in (row.first() or ()) if day is not None]
-    return max(known, default=None)
+    return with_paid_up_to(members.filter(pk=member_id)).values_list("paid_up_to", flat=True).first()

@@ -121,6 +121,12 @@ def test_the_secretary_opens_her_branchs_month_with_dues_recorded_and_due_and_th
     assert "应交合计（元） 130.00" in text and "实交合计（元） 40.00" in text and "未交人数 1" in text
     box = re.search(rf'<input[^>]*name="paid-{world.member_a2.pk}"[^>]*>', response.content.decode())
     assert box is not None and "checked" not in box.group(0)  # a box to tick, not ticked
+    # 党费交至 per member: the last month paid in full, whichever month the page shows.
+    assert (paid.paid_up_to, due.paid_up_to) == (datetime.date(2026, 11, 1), None)
+    october = as_secretary_a.get(MONTH_URL, {"month": "2026-10"})
+    assert _row(october, world.member_a).paid_up_to == datetime.date(2026, 11, 1)
+    row_html = re.search(rf'<tr id="dues-row-{world.member_a.pk}".*?</tr>', october.content.decode(), re.S)
+    assert row_html is not None and "2026年11月" in row_html.group(0)
 
 
 def test_members_without_the_years_dues_are_listed_with_a_link_to_set_them(world: World, as_secretary_a: Client) -> None:
@@ -656,14 +662,15 @@ def test_paid_up_to_reaches_back_beyond_the_12_months_shown(world: World, as_sec
     assert all(m.state == "none" for m in card.months)  # nothing set for 2026: nothing shown as owed
 
 
-def test_the_dues_card_costs_two_queries_whatever_the_payments(
+def test_the_dues_card_costs_three_queries_whatever_the_payments(
     world: World, as_secretary_a: Client, django_assert_max_num_queries
 ) -> None:
     _assess(world, year=2025)
     _assess(world)
     for month in range(1, 12):
         _pay(world, world.member_a, f"2026-{month:02d}", "40")
-    with django_assert_max_num_queries(2):
+    # The assessments, the 12 months' payments, 党费交至 (a month paid in full or a transfer letter's).
+    with django_assert_max_num_queries(3):
         card = member_dues_card(world.member_a, TODAY)
     assert card.months_with_record == 11 and card.paid_up_to == datetime.date(2026, 11, 1)
 
