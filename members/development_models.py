@@ -48,7 +48,22 @@ class DevelopmentStage(models.TextChoices):
     FULL = "full", "正式党员"
     TERMINATED = "terminated", "终止培养"
     DISQUALIFIED = "disqualified", "取消预备党员资格"
+    # A 预备党员 whose 组织关系 went out of the portal (转出系统外): the record ends here; the
+    # receiving organization keeps the 预备期 going.
+    TRANSFERRED_OUT = "transferred_out", "组织关系已转出"
 
+
+# The date a record entered its stage, per stage.
+STAGE_ENTERED = {
+    DevelopmentStage.APPLICANT: "applied_on",
+    DevelopmentStage.ACTIVIST: "activist_on",
+    DevelopmentStage.CANDIDATE: "candidate_on",
+    DevelopmentStage.PROBATIONARY: "approved_on",
+    DevelopmentStage.FULL: "confirmation_approved_on",
+    DevelopmentStage.TERMINATED: "ended_on",
+    DevelopmentStage.DISQUALIFIED: "ended_on",
+    DevelopmentStage.TRANSFERRED_OUT: "ended_on",
+}
 
 # The stages of a record still under way; a person has at most one such record.
 OPEN_STAGES = (

@@ -30,7 +30,7 @@ from partybuild.accounts.access import can_write_org, writable_orgs
 
 from .development import PERSON_FIELDS
 from .development_forms import next_steps
-from .development_models import Cultivator, DevelopmentRecord, DevelopmentStage
+from .development_models import STAGE_ENTERED, Cultivator, DevelopmentRecord, DevelopmentStage
 from .development_selectors import DEADLINE_LABELS, Deadline, next_deadline
 from .models import Education, Gender, Member
 
@@ -57,15 +57,6 @@ ACTION_ORDER = (
 )
 
 # The date a record entered its stage, per stage (as the pipeline page shows it).
-STAGE_ENTERED = {
-    DevelopmentStage.APPLICANT: "applied_on",
-    DevelopmentStage.ACTIVIST: "activist_on",
-    DevelopmentStage.CANDIDATE: "candidate_on",
-    DevelopmentStage.PROBATIONARY: "approved_on",
-    DevelopmentStage.FULL: "confirmation_approved_on",
-    DevelopmentStage.TERMINATED: "ended_on",
-    DevelopmentStage.DISQUALIFIED: "ended_on",
-}
 
 
 def corrections(record: DevelopmentRecord) -> list[str]:

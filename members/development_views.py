@@ -48,7 +48,7 @@ from .development_forms import (
     next_steps,
     person_editable,
 )
-from .development_models import DevelopmentRecord, DevelopmentStage
+from .development_models import STAGE_ENTERED, DevelopmentRecord, DevelopmentStage
 from .development_selectors import Deadline, development_pipeline, next_deadline
 from .forms import OrgFilterSelect
 from .selectors import org_filter_options
@@ -56,17 +56,6 @@ from .timeline import development_timeline
 from .validators import mask_id_number
 
 NAV_SECTION = "development"
-
-# The date a record entered its stage, per stage.
-_STAGE_ENTERED = {
-    DevelopmentStage.APPLICANT: "applied_on",
-    DevelopmentStage.ACTIVIST: "activist_on",
-    DevelopmentStage.CANDIDATE: "candidate_on",
-    DevelopmentStage.PROBATIONARY: "approved_on",
-    DevelopmentStage.FULL: "confirmation_approved_on",
-    DevelopmentStage.TERMINATED: "ended_on",
-    DevelopmentStage.DISQUALIFIED: "ended_on",
-}
 
 
 def _require_org_scope(user: Any) -> None:
@@ -125,7 +114,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
             rows = [
                 PipelineRow(
                     record=e.record,
-                    entered_on=getattr(e.record, _STAGE_ENTERED[e.record.stage]),
+                    entered_on=getattr(e.record, STAGE_ENTERED[e.record.stage]),
                     cultivators=e.cultivators,
                     deadline=e.next_deadline,
                 )

@@ -171,7 +171,11 @@ def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultiv
             )
         )
     if r.ended_on:
-        title = "终止培养" if r.stage == DevelopmentStage.TERMINATED else "取消预备党员资格"
+        title = {
+            DevelopmentStage.TERMINATED: "终止培养",
+            DevelopmentStage.DISQUALIFIED: "取消预备党员资格",
+            DevelopmentStage.TRANSFERRED_OUT: "发展党员记录在本系统结束（组织关系转出）",
+        }[DevelopmentStage(r.stage)]
         entries.append(TimelineEntry(r.ended_on, title, [("原因", r.end_reason)], kind="end"))
     return entries
 

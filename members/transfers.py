@@ -250,18 +250,35 @@ def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
     if transfer.status != TransferStatus.APPLIED or transfer.kind == TransferKind.IN:
         raise _errors(status=f"该转接当前为“{transfer.get_status_display()}”，不能审核转出。")
     if transfer.kind == TransferKind.OUT:
+        today = timezone.localdate()
         member_change_state(
             member=transfer.member,
             state=MemberState.TRANSFERRED_OUT,
-            on=timezone.localdate(),
+            on=today,
             reason=f"组织关系转出至{transfer.to_name}：{transfer.reason}"[:200],
             actor=actor,
             by_transfer=True,
         )
+        _end_development_here(transfer, actor, today)
         transfer.status = TransferStatus.COMPLETED
         return _save(transfer, actor, "转出方审核，组织关系已转出")
     transfer.status = TransferStatus.OUT_APPROVED
     return _save(transfer, actor, "转出方审核通过")
+
+
+def _end_development_here(transfer: Transfer, actor: Any, on: datetime.date) -> None:
+    """A 预备党员 (or anyone with an open 发展党员 record) whose 组织关系 leaves the portal: the record
+    ends here as 组织关系已转出 (the receiving organization keeps the 预备期 going), so it leaves the
+    branch's pipeline and reminders."""
+    from .development_models import OPEN_STAGES, DevelopmentRecord, DevelopmentStage
+
+    for record in DevelopmentRecord.objects.select_for_update().filter(member=transfer.member, stage__in=OPEN_STAGES):
+        record.stage = DevelopmentStage.TRANSFERRED_OUT
+        record.ended_on = on
+        record.end_reason = f"组织关系转出至{transfer.to_name}"[:200]
+        record._history_user = actor  # type: ignore[attr-defined]
+        record._change_reason = f"组织关系转出至{transfer.to_name}，发展党员记录在本系统结束"  # type: ignore[attr-defined]
+        record.save(update_fields=["stage", "ended_on", "end_reason", "updated_at"])
 
 
 def _leave_old_branch(member: Member, transfer: Transfer, actor: Any, on: datetime.date) -> None:

@@ -942,6 +942,7 @@ def test_the_pipeline_runs_the_same_queries_for_one_record_and_for_every_stage_i
         "full": 1,
         "terminated": 1,
         "disqualified": 0,
+        "transferred_out": 0,
     }
     page = text(response)
     assert "第二党支部" in page and "张党员、孙联系" in page

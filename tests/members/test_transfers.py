@@ -435,6 +435,39 @@ def test_a_probationary_members_development_record_goes_with_them(
     assert not Notification.objects.filter(recipient=world.secretary_a).exists()
 
 
+def test_a_probationary_member_transferred_out_of_the_portal_ends_the_record_here(world: World, as_secretary_a: Client) -> None:
+    from members.development_models import DevelopmentStage
+    from members.development_selectors import development_deadlines, development_pipeline
+    from members.services import development_reminders_run
+
+    from .test_development import to_probationary
+
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        record = to_probationary(world, voted_on=datetime.date(2025, 12, 1))
+        transfer = transfer_apply(
+            actor=world.secretary_a,
+            kind=TransferKind.OUT,
+            scope="nationwide",
+            member=record.member,
+            to_name="外省某厅机关党委",
+            reason="调往外省工作",
+        )
+        transfer_approve_out(transfer=transfer, actor=world.secretary_a)
+        record.refresh_from_db()
+        assert (record.stage, record.ended_on, record.end_reason) == (
+            DevelopmentStage.TRANSFERRED_OUT,
+            datetime.date(2026, 11, 20),
+            "组织关系转出至外省某厅机关党委",
+        )
+        # Out of the branch's pipeline and reminders (the 预备期 would end on 2026-12-01).
+        orgs = world.branch_a.__class__.objects.filter(pk=world.branch_a.pk)
+        assert development_pipeline(orgs).total == 0
+        assert development_deadlines(orgs, datetime.date(2026, 11, 20)) == []
+        assert development_reminders_run()["notifications"] == 0
+    page = as_secretary_a.get(reverse("development:detail", args=[record.pk])).content.decode()
+    assert "组织关系已转出" in page and "发展党员记录在本系统结束（组织关系转出）" in page
+
+
 # --- leaving the party closes the transfer ---------------------------------------------------------
 
 
