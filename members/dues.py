@@ -10,6 +10,7 @@ flat amount within a range. 其他 has no rule: its amount is set by hand, with 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -127,6 +128,14 @@ def with_paid_up_to(members: QuerySet[Member]) -> QuerySet[Member]:
             Coalesce("paid_in_full_to", "letter_paid_to"), Coalesce("letter_paid_to", "paid_in_full_to"), output_field=DateField()
         )
     )
+
+
+def paid_up_to_of(payments: Iterable[DuesPayment], transfers: Iterable[Transfer]) -> datetime.date | None:
+    """The same 党费交至 as ``with_paid_up_to``, from one member's payments and transfers already
+    fetched (the record page has them)."""
+    known = [p.month for p in payments if p.amount_paid >= p.amount_due]
+    known += [t.dues_paid_to for t in transfers if t.status == TransferStatus.ACCEPTED and t.dues_paid_to is not None]
+    return max(known, default=None)
 
 
 def paid_up_to_by_member(member_ids: list[int]) -> dict[int, datetime.date]:

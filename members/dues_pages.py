@@ -15,7 +15,7 @@ Base incomes are the managers' to see: the views decide who sees a sheet or a ca
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,9 +26,9 @@ from django.db.models import Q, QuerySet
 from branches.models import Organization
 from partybuild.periods import Period, PeriodKind
 
-from .dues import monthly_dues, paid_up_to_by_member, rules_in_force, with_paid_up_to
+from .dues import monthly_dues, paid_up_to_by_member, paid_up_to_of, rules_in_force, with_paid_up_to
 from .dues_forms import YearRowInput
-from .models import ON_ROSTER_STATES, DuesAssessment, DuesCategory, DuesPayment, DuesRule, Member, PaymentMethod
+from .models import ON_ROSTER_STATES, DuesAssessment, DuesCategory, DuesPayment, DuesRule, Member, PaymentMethod, Transfer
 
 ZERO = Decimal("0.00")
 
@@ -424,21 +424,36 @@ class DuesCard:
         return sum(1 for m in self.months if m.payment is not None)
 
 
-def member_dues_card(member: Member, today: datetime.date) -> DuesCard:
-    """This year's monthly amount, 党费交至 (members.dues.with_paid_up_to: the last month paid in
-    full, or a transfer letter's) and the last 12 months, newest first: three queries (the
-    assessments, the 12 months' payments, 党费交至)."""
+def member_dues_card(
+    member: Member,
+    today: datetime.date,
+    *,
+    assessments: Sequence[DuesAssessment] | None = None,
+    payments: Sequence[DuesPayment] | None = None,
+    transfers: Sequence[Transfer] | None = None,
+) -> DuesCard:
+    """This year's monthly amount, 党费交至 (the last month paid in full, or a transfer letter's:
+    members.dues.with_paid_up_to) and the last 12 months, newest first. Three queries, or none
+    when the member's assessments, payments and transfers are given (the record page has them)."""
     this_month = Period.containing(PeriodKind.MONTH, today)
     months = [this_month]
     for _ in range(CARD_MONTHS - 1):
         months.append(months[-1].previous())
     years = {m.year for m in months}
-    assessments = {a.year: a for a in DuesAssessment.objects.filter(member=member, year__in=years)}
-    payments = {p.month: p for p in DuesPayment.objects.filter(member=member, month__gte=months[-1].start)}
+    if assessments is None:
+        assessments = list(DuesAssessment.objects.filter(member=member, year__in=years))
+    by_year = {a.year: a for a in assessments if a.year in years}
+    if payments is None or transfers is None:
+        paid_up_to = paid_up_to_by_member([member.pk]).get(member.pk)
+        if payments is None:
+            payments = list(DuesPayment.objects.filter(member=member, month__gte=months[-1].start))
+    else:
+        paid_up_to = paid_up_to_of(payments, transfers)
+    by_month = {p.month: p for p in payments if p.month >= months[-1].start}
     rows = []
     for m in months:
-        p = payments.get(m.start)
-        a = assessments.get(m.year)
+        p = by_month.get(m.start)
+        a = by_year.get(m.year)
         if p is not None:
             state = PAID if p.amount_paid >= p.amount_due else SHORT
             due = p.amount_due
@@ -447,5 +462,4 @@ def member_dues_card(member: Member, today: datetime.date) -> DuesCard:
         else:
             state, due = ("current" if m == this_month else UNPAID), a.amount
         rows.append(CardMonth(m, due, p, state))
-    paid_up_to = paid_up_to_by_member([member.pk]).get(member.pk)
-    return DuesCard(today.year, assessments.get(today.year), paid_up_to, rows)
+    return DuesCard(today.year, by_year.get(today.year), paid_up_to, rows)

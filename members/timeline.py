@@ -208,8 +208,12 @@ def _org_name(org: Any, name: str) -> str:
     return org.name if org is not None else (name or "—")
 
 
-def _transfer_entries(member: Member, scope: Any) -> list[TimelineEntry]:
-    transfers = list(Transfer.objects.filter(member=member).select_related("from_org", "to_org").order_by("created_at", "pk"))
+def member_transfers(member: Member) -> list[Transfer]:
+    """The member's transfers with both branches, oldest first (one query)."""
+    return list(Transfer.objects.filter(member=member).select_related("from_org", "to_org").order_by("created_at", "pk"))
+
+
+def _transfer_entries(transfers: Sequence[Transfer], scope: Any) -> list[TimelineEntry]:
     if not transfers:
         return []
     steps: dict[int, list[Any]] = defaultdict(list)
@@ -315,7 +319,16 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}元"
 
 
-def _dues_entries(member: Member) -> list[TimelineEntry]:
+def member_dues_records(member: Member) -> tuple[list[DuesAssessment], list[DuesPayment]]:
+    """All the member's dues assessments and payments (two queries): the timeline's, and the dues
+    card's on the same page."""
+    return (
+        list(DuesAssessment.objects.filter(member=member).order_by("year")),
+        list(DuesPayment.objects.filter(member=member).order_by("month")),
+    )
+
+
+def _dues_entries(assessments: Sequence[DuesAssessment], payments: Sequence[DuesPayment]) -> list[TimelineEntry]:
     """The year's monthly amount as set (dated when it was set), and back-payments (paid after the
     month they are for), one entry per day paid."""
     entries = [
@@ -326,14 +339,10 @@ def _dues_entries(member: Member) -> list[TimelineEntry]:
             + ([("调整理由", a.override_reason)] if a.override_reason else []),
             category=Category.DUES,
         )
-        for a in DuesAssessment.objects.filter(member=member).only(
-            "id", "member_id", "year", "category", "amount", "override_reason", "set_at"
-        )
+        for a in assessments
     ]
     back: dict[datetime.date, list[DuesPayment]] = defaultdict(list)
-    for p in (
-        DuesPayment.objects.filter(member=member).only("id", "member_id", "month", "amount_paid", "paid_on").order_by("month")
-    ):
+    for p in payments:
         if p.is_back_payment:
             back[p.paid_on].append(p)
     for paid_on, payments in back.items():
@@ -348,21 +357,31 @@ def _dues_entries(member: Member) -> list[TimelineEntry]:
 
 
 def member_timeline(
-    user: Any, member: Member, *, positions: Sequence[Position], history_rows: Sequence[Any] | None = None
+    user: Any,
+    member: Member,
+    *,
+    positions: Sequence[Position],
+    history_rows: Sequence[Any] | None = None,
+    transfers: Sequence[Transfer] | None = None,
+    dues: tuple[Sequence[DuesAssessment], Sequence[DuesPayment]] | None = None,
 ) -> list[TimelineEntry]:
     """The member's life in the party, oldest first (same-day steps in the order they were made).
-    ``positions`` and ``history_rows`` (oldest first) may come from the page, which has them."""
+    ``positions``, ``history_rows`` (oldest first), ``transfers`` (member_transfers) and ``dues``
+    (member_dues_records) may come from the page, which has them; what is not given is fetched."""
     if history_rows is None:
         history_rows = member.history.order_by("history_date", "history_id")
+    if transfers is None:
+        transfers = member_transfers(member)
+    assessments, payments = dues if dues is not None else member_dues_records(member)
     scope = scope_for(user)
-    transfers = _transfer_entries(member, scope)
-    out_by_transfer = any(e.kind == "end" for e in transfers)
+    moves = _transfer_entries(transfers, scope)
+    out_by_transfer = any(e.kind == "end" for e in moves)
     entries = [
         *_development_entries(member, scope),
-        *transfers,
+        *moves,
         *_state_entries(history_rows, out_by_transfer),
         *_position_entries(positions),
-        *_dues_entries(member),
+        *_dues_entries(assessments, payments),
     ]
     # sorted() is stable: steps of one day keep their order within each source.
     return sorted(entries, key=lambda e: e.on or datetime.date.min)

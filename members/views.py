@@ -39,7 +39,7 @@ from . import selectors
 from .dues_pages import member_dues_card
 from .forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
 from .services import member_change_state, member_create, member_edit_refusal, member_update
-from .timeline import member_timeline, timeline_categories
+from .timeline import member_dues_records, member_timeline, member_transfers, timeline_categories
 
 PAGE_SIZE = 50
 ROWS_TARGET = "member-rows"
@@ -133,7 +133,17 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attendance_year = Period.of_year(today.year)
     positions = selectors.member_positions(member)
     history_rows = selectors.member_history_rows(member)
-    timeline = member_timeline(request.user, member, positions=positions, history_rows=history_rows)
+    # Fetched once for the timeline and the dues card.
+    transfers = member_transfers(member)
+    assessments, payments = member_dues_records(member)
+    timeline = member_timeline(
+        request.user,
+        member,
+        positions=positions,
+        history_rows=history_rows,
+        transfers=transfers,
+        dues=(assessments, payments),
+    )
     context = {
         "member": member,
         "can_manage": can_manage,
@@ -152,7 +162,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance_year": attendance_year,
         "attendance_summary": attendance_summary(member, attendance_year),
         # 党费: the base income and the basis only for those who manage the member (the card decides).
-        "dues": member_dues_card(member, today),
+        "dues": member_dues_card(member, today, assessments=assessments, payments=payments, transfers=transfers),
     }
     return render(request, "members/detail.html", context)
 

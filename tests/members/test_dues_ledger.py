@@ -320,3 +320,44 @@ def test_arrears_count_normal_and_mobile_members_not_lost_or_suspended_ones(worl
     _pay(world, world.member_a, "2026-01")
     found = {a.member.pk for a in arrears(Member.objects.all())}
     assert found == {world.member_a.pk, world.member_a2.pk, others[MemberState.MOBILE].pk}
+
+
+def test_the_record_page_and_the_lists_say_the_same_dues_paid_to(world: World) -> None:
+    """The record page works 党费交至 out from what it fetched (paid_up_to_of); lists and the
+    arrears from SQL (with_paid_up_to): same answer, with a short month, a later full one and a
+    transfer letter."""
+    from members.dues import paid_up_to_of, with_paid_up_to
+    from members.models import Transfer
+    from members.timeline import member_dues_records, member_transfers
+    from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+
+    _assess_all(world)
+    member = world.member_a2
+
+    def both() -> tuple[datetime.date | None, datetime.date | None]:
+        _, payments = member_dues_records(member)
+        in_python = paid_up_to_of(payments, member_transfers(member))
+        in_sql = with_paid_up_to(Member.objects.filter(pk=member.pk)).get().paid_up_to
+        return in_python, in_sql
+
+    assert both() == (None, None)
+    for month, amount in (("2026-07", "40"), ("2026-08", "10")):  # August short
+        dues_record_month(
+            branch=world.branch_a,
+            month=Period.parse(month),
+            entries={member.pk: DuesEntry(D(amount), datetime.date(2026, 9, 1))},
+            actor=world.secretary_a,
+        )
+    assert both() == (datetime.date(2026, 7, 1), datetime.date(2026, 7, 1))
+    transfer = transfer_apply(
+        actor=world.secretary_a,
+        kind="internal",
+        scope="within_committee",
+        member=member,
+        to_org=world.branch_b,
+        reason="工作调动",
+        dues_paid_to=datetime.date(2026, 10, 1),
+    )
+    transfer_accept(transfer=transfer_approve_out(transfer=transfer, actor=world.secretary_a), actor=world.secretary_b)
+    assert Transfer.objects.get(pk=transfer.pk).dues_paid_to == datetime.date(2026, 10, 1)
+    assert both() == (datetime.date(2026, 10, 1), datetime.date(2026, 10, 1))
