@@ -226,7 +226,11 @@ class TransferCreateSerializer(serializers.Serializer):
     scope = ScopeField(
         label="转接范围",
         choices=TransferScope.choices,
-        error_messages={"required": "请选择转接范围。", "invalid_choice": "请选择转接范围。", "null": "请选择转接范围。"},
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="系统内转接可不填：按两个党支部确定（同一党委为本党委内，否则为省（系统）内）",
+        error_messages={"invalid_choice": "请选择转接范围。", "null": "请选择转接范围。"},
     )
     reason = serializers.CharField(label="转接原因", max_length=200, allow_blank=True, default="")
     member = ScopedMemberField(

@@ -244,10 +244,17 @@ def test_secretary_b_records_a_letter_from_outside(world: World, as_secretary_b:
     assert response.json()["actions"] == ["accept", "return", "suspend"]
 
 
+def test_an_internal_transfer_without_a_scope_takes_it_from_the_two_branches(world: World, as_secretary_a: Client) -> None:
+    response = post(as_secretary_a, TRANSFERS, internal(world, scope=""))
+    assert response.status_code == 201, response.json()
+    assert (response.json()["scope"], response.json()["scope_display"]) == ("within_committee", "本党委内")
+
+
 @pytest.mark.parametrize(
     ("overrides", "errors"),
     [
-        ({"scope": ""}, {"scope": ["请选择转接范围。"]}),
+        ({"kind": "out", "to_name": "外省某机关", "scope": ""}, {"scope": ["请选择转接范围。"]}),
+        ({"scope": "everywhere"}, {"scope": ["请选择转接范围。"]}),
         ({"kind": "sideways"}, {"kind": ["请选择转接类型。"]}),
         ({"member": "member_b"}, {"member": ["所选党员不存在、不在您的管理范围内或已不在册。"]}),
         ({"member": None}, {"member": ["请选择党员。"]}),
