@@ -24,9 +24,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from branches.filters import MAX_ID
-from branches.models import Organization
-from meetings.serializer_fields import NamedChoiceField
-from partybuild.accounts.access import can_write_org, writable_orgs
+from meetings.serializer_fields import NamedChoiceField, WritableOrganizationField
+from partybuild.accounts.access import can_write_org
 
 from .development import PERSON_FIELDS
 from .development_forms import next_steps
@@ -325,34 +324,16 @@ class DevelopmentRecordDetailSerializer(DevelopmentRecordSerializer):
 # --- writing: fields -------------------------------------------------------------------------------
 
 
-class WritableBranchField(serializers.IntegerField):
-    """The 党支部 receiving an application: an organization the user may change. One outside the
-    scope gets the same answer as one that does not exist; whether it is an active 党支部 is the
+class WritableBranchField(WritableOrganizationField):
+    """The 党支部 receiving an application: an organization the user may change (one outside the
+    scope gets the same answer as one that does not exist); whether it is an active 党支部 is the
     service's to say."""
 
     default_error_messages = {
         "required": "入党申请须由党支部受理，请选择党支部。",
         "null": "入党申请须由党支部受理，请选择党支部。",
-        "invalid": "党组织ID应为整数。",
-        "min_value": "所选党组织不存在。",
-        "max_value": "所选党组织不存在。",
-        "does_not_exist": "所选党组织不存在。",
+        "read_only": "您没有在该党组织受理入党申请的权限。",
     }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(**kwargs)
-
-    def run_validation(self, data: Any = serializers.empty) -> Organization:  # type: ignore[override]
-        pk = super().run_validation(data)  # an integer within the bounds
-        org = writable_orgs(self.context["request"].user).filter(pk=pk).first()
-        if org is None:
-            self.fail("does_not_exist")
-        return org  # type: ignore[return-value]
-
-    def to_representation(self, value: Any) -> int:
-        return value.pk if isinstance(value, Organization) else int(value)
 
 
 def _date(label: str, help_text: str = "") -> serializers.DateField:
