@@ -232,17 +232,18 @@ _HISTORY_SKIP = {"user"}
 
 
 def member_history_rows(member: Member) -> list[Any]:
-    """The member's history versions, oldest first, with who made them (one query)."""
-    return history_rows(member)
+    """The member's history versions, oldest first, with who made them and the 党支部 and 党小组
+    each names (one query)."""
+    return history_rows(member, "branch", "group")
 
 
 def member_history(user: Any, member: Member, rows: list[Any] | None = None) -> list[HistoryEntry]:
     """The member's change timeline, newest first: who, when, which fields changed old → new and
-    why. ID numbers are masked unless the user manages the member. At most two queries (one when
-    ``rows`` from member_history_rows are given)."""
+    why. ID numbers are masked unless the user manages the member. One query (none when ``rows``
+    from member_history_rows are given)."""
     records = member_history_rows(member) if rows is None else rows
-    org_ids = {value for r in records for value in (r.branch_id, r.group_id) if value}
-    org_names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "short_name")) if org_ids else {}
+    # The versions carry their 党支部 and 党小组 (select_related): no query for the names.
+    org_names = {org.pk: org.short_name for r in records for org in (r.branch, r.group) if org is not None}
     show_id = manages_member(user, member)
 
     def special(f: Any, value: Any) -> str | None:

@@ -95,6 +95,8 @@ def change_history(
     return entries
 
 
-def history_rows(record: models.Model) -> list[Any]:
-    """A record's history, oldest first, with who made each version (one query)."""
-    return list(record.history.select_related("history_user").order_by("history_date", "history_id"))  # type: ignore[attr-defined]
+def history_rows(record: models.Model, *related: str) -> list[Any]:
+    """A record's history, oldest first, with who made each version and the ``related`` objects
+    its versions name (one query)."""
+    rows = record.history.select_related("history_user", *related)  # type: ignore[attr-defined]
+    return list(rows.order_by("history_date", "history_id"))

@@ -854,10 +854,10 @@ def test_a_meeting_credit_is_never_left_behind_by_the_pages(world: World, as_sec
 def test_the_member_record_query_count_does_not_grow_with_meetings(
     world: World, as_secretary_a: Client, django_assert_max_num_queries
 ) -> None:
-    """session, user, scope, member, positions, history, history orgs, attendance, this year's
+    """session, user, scope, member, positions, history (with its organizations), attendance, this year's
     counts, notifications (2), session renewal (3), the timeline and the dues card (4)."""
     for i in range(30):
         hold(world.branch_a, T.THEME_DAY, at(2026, 1 + i % 12, 1 + i % 28), topic=f"第{i}次")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(17):
         response = as_secretary_a.get(reverse("members:detail", args=[world.member_a.pk]))
     assert len(response.context["attendance"]) == 20

@@ -193,8 +193,8 @@ def test_the_timeline_costs_the_same_queries_for_a_short_and_a_long_life(
     many = count()
     assert len(as_staff.get(url(world.member_a2)).context["timeline"]) > 12
     assert many == few
-    # session, user, scope, member, positions, history, history orgs, development record, transfers,
+    # session, user, scope, member, positions, history (with its organizations), development record, transfers,
     # their history, dues assessments and payments (the timeline's and the card's), attendance and
     # its counts, notifications (2), session renewal (3)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(18):
         as_staff.get(url(world.member_a2))
