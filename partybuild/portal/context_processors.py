@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Window
 from django.http import HttpRequest
+
+UNREAD_SHOWN = 6  # unread notifications listed in the top bar
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -16,11 +19,25 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     from partybuild.accounts.access import can_import_roster, scope_for, user_roles
     from partybuild.notifications.models import Notification
 
+    loaded: dict[str, Any] = {}
+
+    def _load() -> dict[str, Any]:
+        # One query for the top bar: the six latest unread, each carrying the count of all unread
+        # (a window over the filtered rows, computed before the LIMIT).
+        if not loaded:
+            rows = list(
+                Notification.objects.filter(recipient=user, read_at__isnull=True)
+                .annotate(unread_total=Window(Count("pk")))
+                .order_by("-created_at", "-id")[:UNREAD_SHOWN]
+            )
+            loaded.update(rows=rows, count=rows[0].unread_total if rows else 0)  # type: ignore[attr-defined]
+        return loaded
+
     def _unread() -> list[Notification]:
-        return list(Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-id")[:6])
+        return _load()["rows"]
 
     def _unread_count() -> int:
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        return _load()["count"]
 
     scope = scope_for(user)
     context.update(

@@ -162,8 +162,8 @@ def test_history_shows_own_imports_only_but_admins_see_all(world: World, as_staf
 def test_history_query_count_does_not_grow_with_imports(world: World, as_staff: Client, django_assert_max_num_queries) -> None:
     for i in range(25):
         RosterImport.objects.create(created_by=world.staff, file=f"imports/x{i}.csv", file_name=f"x{i}.csv", status="applied")
-    # session, user, scope, count, page of imports, notifications (2), session renewal (3).
-    with django_assert_max_num_queries(10):
+    # session, user, scope, count, page of imports, notifications (1), session renewal (3).
+    with django_assert_max_num_queries(9):
         response = as_staff.get(UPLOAD)
     assert len(response.context["page"].object_list) == 20
     assert "共 25 条" in response.content.decode()
@@ -338,8 +338,8 @@ def test_detail_query_count_does_not_grow_with_errors(world: World, as_staff: Cl
     rows = [_row(f"坏{i}", _bad_id()) for i in range(60)]
     job = _start(world.staff, rows)
     assert job.count_error_rows == 60
-    # session, user, scope, the import (with its uploader), notifications (2), session renewal (3).
-    with django_assert_max_num_queries(9):
+    # session, user, scope, the import (with its uploader), notifications (1), session renewal (3).
+    with django_assert_max_num_queries(8):
         response = as_staff.get(reverse("members:import_detail", args=[job.pk]))
     assert response.content.decode().count("校验位") >= 60
 

@@ -252,10 +252,10 @@ def test_the_list_query_count_is_fixed_and_does_not_grow_with_meetings(
     world: World, as_staff: Client, django_assert_max_num_queries, params: dict[str, str]
 ) -> None:
     """session, user, scope, organization options, the chosen organization, count, rows,
-    attendance counts, extra types, notifications (2), session renewal (3)."""
+    attendance counts, extra types, notifications (1), session renewal (3)."""
     params = {**params, "org": world.committee.pk}
     _many_meetings(world, 6)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         small = as_staff.get(LIST, params)
     _many_meetings(world, 60)
     with django_assert_max_num_queries(14):
@@ -855,9 +855,9 @@ def test_the_member_record_query_count_does_not_grow_with_meetings(
     world: World, as_secretary_a: Client, django_assert_max_num_queries
 ) -> None:
     """session, user, scope, member, positions, history (with its organizations), attendance, this year's
-    counts, notifications (2), session renewal (3), the timeline and the dues card (4)."""
+    counts, notifications (1), session renewal (3), the timeline and the dues card (4)."""
     for i in range(30):
         hold(world.branch_a, T.THEME_DAY, at(2026, 1 + i % 12, 1 + i % 28), topic=f"第{i}次")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         response = as_secretary_a.get(reverse("members:detail", args=[world.member_a.pk]))
     assert len(response.context["attendance"]) == 20

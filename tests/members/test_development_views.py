@@ -856,13 +856,13 @@ def test_a_read_only_user_sees_no_correction_and_gets_403(world: World, as_staff
 
 # --- query counts ----------------------------------------------------------------------------------
 
-# Each page: the session and the user, the user's roles, the notifications badge (2) and the
-# session's save (3: savepoint, update, release); then the record page: the record (with its roster
+# Each page: the session and the user, the user's roles, the notifications of the top bar (1) and
+# the session's save (3: savepoint, update, release); then the record page: the record (with its roster
 # member), its branch, the cultivators, the history (with its users), whatever the stages,
 # cultivators and history rows; the pipeline: the organization, the records (with branch and
 # roster member) and the current cultivators, whatever the records.
-RECORD_PAGE_QUERIES = 12
-PIPELINE_QUERIES = 11
+RECORD_PAGE_QUERIES = 11
+PIPELINE_QUERIES = 10
 
 
 def test_the_record_page_runs_the_same_queries_with_every_stage_many_cultivators_and_a_long_history(

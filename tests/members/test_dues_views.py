@@ -359,8 +359,8 @@ def test_the_ledgers_query_count_is_fixed_whatever_the_number_of_members(
     url = f"{MONTH_URL}?org={world.branch_a.pk}&month=2026-11"
     as_secretary_a.get(url)  # warm the 党组织 picker's cache
     # session, user, scope, org, members, assessments, payments, the member rules (补交 months in the
-    # note), notifications (2), session renewal (3)
-    with django_assert_max_num_queries(13):
+    # note), notifications (1), session renewal (3)
+    with django_assert_max_num_queries(12):
         assert len(as_secretary_a.get(url).context["ledger"].rows) == 2
     _more_members(world, 40, paid_month="2026-11")
     with django_assert_max_num_queries(13):
@@ -537,8 +537,8 @@ def test_the_year_pages_query_count_is_fixed_whatever_the_number_of_members(
     _assess(world)
     url = f"{YEAR_URL}?org={world.branch_a.pk}&year=2026"
     as_secretary_a.get(url)
-    # session, user, scope, org, members, assessments, rules, notifications (2), session renewal (3)
-    with django_assert_max_num_queries(12):
+    # session, user, scope, org, members, assessments, rules, notifications (1), session renewal (3)
+    with django_assert_max_num_queries(11):
         assert len(as_secretary_a.get(url).context["sheet"].rows) == 2
     _more_members(world, 40)
     with django_assert_max_num_queries(12):
@@ -607,8 +607,8 @@ def test_the_arrears_query_count_is_fixed_whatever_the_number_of_members(
     _assess(world)
     _pay(world, world.member_a, "2026-01", "40")  # branch A keeps its dues here from January
     as_staff.get(ARREARS_URL)
-    # session, user, scope, the member rules, arrears, notifications (2), session renewal (3)
-    with django_assert_max_num_queries(10):
+    # session, user, scope, the member rules, arrears, notifications (1), session renewal (3)
+    with django_assert_max_num_queries(9):
         assert len(as_staff.get(ARREARS_URL).context["page"]) == 2
     _more_members(world, 40)
     with django_assert_max_num_queries(10):

@@ -285,8 +285,8 @@ def test_full_page_wires_the_filter_form_to_the_rows_partial(as_secretary_a: Cli
 def test_list_query_count_does_not_grow_with_rows(
     world: World, big_branch_a, as_secretary_a: Client, django_assert_max_num_queries, params: dict[str, str]
 ) -> None:
-    # session, user, scope, org options, count, rows, notifications (2), session renewal (3).
-    with django_assert_max_num_queries(11):
+    # session, user, scope, org options, count, rows, notifications (1), session renewal (3).
+    with django_assert_max_num_queries(10):
         response = as_secretary_a.get(URL, params)
     assert response.status_code == 200
     assert response.context["page"].object_list

@@ -195,6 +195,6 @@ def test_the_timeline_costs_the_same_queries_for_a_short_and_a_long_life(
     assert many == few
     # session, user, scope, member, positions, history (with its organizations), development record, transfers,
     # their history, dues assessments and payments (the timeline's and the card's), attendance and
-    # its counts, notifications (2), session renewal (3)
-    with django_assert_max_num_queries(18):
+    # its counts, notifications (1), session renewal (3)
+    with django_assert_max_num_queries(17):
         as_staff.get(url(world.member_a2))

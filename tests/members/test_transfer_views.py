@@ -227,7 +227,7 @@ def test_days_waiting_count_from_the_last_step_and_stop_when_closed(world: World
 def test_the_inbox_query_count_is_fixed_and_does_not_grow_with_transfers(
     world: World, as_staff: Client, django_assert_max_num_queries
 ) -> None:
-    """session, user, scope, tab counts, page count, rows, notifications (2), session save (3)."""
+    """session, user, scope, tab counts, page count, rows, notifications (1), session save (3)."""
     a_to_b(world)
 
     def measure() -> int:
@@ -247,7 +247,7 @@ def test_the_inbox_query_count_is_fixed_and_does_not_grow_with_transfers(
             reason="调动",
         )
     assert measure() == few
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = as_staff.get(LIST, {"tab": "open"})
     assert tab_counts(response)["open"] == 31
 
@@ -312,10 +312,10 @@ def test_a_large_scope_offers_the_first_100_members_and_asks_for_a_name(
     world: World, as_staff: Client, django_assert_max_num_queries
 ) -> None:
     """session, user, scope, destinations (2, then cached), members, the 党支部 it may receive
-    into, notifications (2), session save (3); the same for 130 members as for 3."""
+    into, notifications (1), session save (3); the same for 130 members as for 3."""
     for i in range(130):
         MemberFactory(name=f"党员{i:03d}", branch=world.branch_b)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = as_staff.get(NEW)
     form = response.context["form"]
     assert form.more_members
@@ -518,10 +518,10 @@ def test_the_history_says_who_did_what_when_with_reasons(world: World, as_secret
 
 
 def test_the_detail_query_count_is_fixed(world: World, as_staff: Client, django_assert_max_num_queries) -> None:
-    """session, user, scope, the transfer, the member's 党支部, history, notifications (2),
+    """session, user, scope, the transfer, the member's 党支部, history, notifications (1),
     session save (3)."""
     transfer = transfer_approve_out(transfer=a_to_b(world), actor=world.secretary_a)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert as_staff.get(url("detail", transfer)).status_code == 200
 
 

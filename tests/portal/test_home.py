@@ -60,6 +60,21 @@ def test_top_bar_shows_unread_notifications(as_staff: Client, world: World) -> N
     assert 'id="notif-count">1<' in body
 
 
+def test_top_bar_counts_every_unread_and_lists_the_six_latest_in_one_query(as_staff: Client, world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(9):
+        Notification.objects.create(recipient=world.staff, title=f"提醒{i}", dedupe_key=f"n{i}")
+    Notification.objects.create(recipient=world.secretary_a, title="别人的", dedupe_key="other")
+    with CaptureQueriesContext(connection) as ctx:
+        body = as_staff.get(reverse("portal:home")).content.decode()
+    assert 'id="notif-count">9<' in body
+    menu = body.split('class="dropdown-menu dropdown-menu-end pb-notif-menu', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert [f"提醒{i}" in menu for i in range(9)] == [False] * 3 + [True] * 6  # the newest six
+    assert sum("notifications_notification" in q["sql"] for q in ctx.captured_queries) == 1
+
+
 def test_opening_a_notification_marks_it_read_and_redirects(as_staff: Client, world: World) -> None:
     note = Notification.objects.create(recipient=world.staff, title="t", dedupe_key="k2", url="/orgs/")
     response = as_staff.post(reverse("notifications:open", args=[note.pk]))
