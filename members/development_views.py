@@ -5,9 +5,8 @@ accept: the person's facts (``development:person``) and a recorded stage fact, s
 (``development:correct``), each folded under what it corrects.
 
 Access: every lookup goes through partybuild.accounts.access. A record is reached through its
-党支部: ``_get_record_for_user`` finds the row and then asks ``access.get_org_for_user(user,
-record.branch_id, write=...)``, so a record outside the user's scope is 404 exactly like a missing
-one, and a member with no other role finds nothing (404). Every write goes through the stage
+党支部 (``access.get_development_record_for_user(user, pk, write=...)``), so a record outside the
+user's scope is 404 exactly like a missing one, and a member with no other role finds nothing (404). Every write goes through the stage
 services in ``members.development``.
 """
 

@@ -30,7 +30,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus
@@ -241,6 +240,13 @@ def _save(transfer: Transfer, actor: Any, reason: str) -> Transfer:
     return transfer
 
 
+def _check_still_in_from_org(transfer: Transfer) -> None:
+    """The member moved to another 党支部 (an edit of the roster) while the transfer was open: the
+    sending side is no longer theirs, so it is returned and applied for again."""
+    if transfer.member_id and transfer.from_org_id and transfer.member.branch_id != transfer.from_org_id:
+        raise _errors(member=f"{transfer.member.name}所在党支部已变更，不再是{transfer.from_org.name}，请退回后重新申请转接。")
+
+
 @transaction.atomic
 def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
     """The sending side approves. Out of the portal, this ends the membership here."""
@@ -249,6 +255,7 @@ def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
     transfer = _locked(transfer)
     if transfer.status != TransferStatus.APPLIED or transfer.kind == TransferKind.IN:
         raise _errors(status=f"该转接当前为“{transfer.get_status_display()}”，不能审核转出。")
+    _check_still_in_from_org(transfer)
     if transfer.kind == TransferKind.OUT:
         today = timezone.localdate()
         member_change_state(
@@ -351,6 +358,7 @@ def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
         member = transfer.member
         if member.state not in ON_ROSTER_STATES:
             raise _errors(member=f"{member.name}已不在册，不能接收。")
+        _check_still_in_from_org(transfer)
         member_update(
             member=member,
             actor=actor,
@@ -419,17 +427,6 @@ def transfer_resume(*, transfer: Transfer, actor: Any) -> Transfer:
 
 
 # --- reads -------------------------------------------------------------------------------------
-
-
-def transfers_for_paths(paths: tuple[str, ...], *, is_admin: bool = False) -> QuerySet[Transfer]:
-    """Transfers that touch a subtree: sent from it or to it."""
-    qs = Transfer.objects.select_related("member", "from_org", "to_org", "created_by")
-    if is_admin:
-        return qs
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(from_org__path__startswith=p) | Q(to_org__path__startswith=p)
-    return qs.filter(q)
 
 
 def waiting_on(transfer: Transfer) -> str:

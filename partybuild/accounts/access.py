@@ -243,10 +243,11 @@ def get_attachment_for_user(user: Any, meeting_pk: Any, pk: Any) -> Any:
 
 def visible_transfers(user: Any) -> QuerySet[Any]:
     """Transfers sent from or to the organizations in the user's scope."""
-    from members.transfers import transfers_for_paths
+    from members.models import Transfer
 
     scope = scope_for(user)
-    return transfers_for_paths(scope.paths, is_admin=scope.is_admin)
+    transfers = Transfer.objects.select_related("member__branch", "from_org", "to_org", "created_by")
+    return transfers if scope.is_admin else transfers.filter(scope.org_q("from_org__") | scope.org_q("to_org__"))
 
 
 def get_transfer_for_user(user: Any, pk: Any) -> Any:

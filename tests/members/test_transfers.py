@@ -690,3 +690,20 @@ def test_a_member_who_leaves_the_party_loses_the_secretary_and_staff_roles(world
         Role.SECRETARY,
         Role.STAFF,
     }
+
+
+def test_a_member_moved_to_another_branch_while_the_transfer_is_open_stops_it(world: World) -> None:
+    from members.services import member_update
+
+    transfer = _a_to_b(world)
+    moved = member_update(member=world.member_a2, actor=world.staff, reason="调整支部", branch=world.branch_c, group=None)
+    message = {"member": [f"{moved.name}所在党支部已变更，不再是测试局第一党支部，请退回后重新申请转接。"]}
+    with pytest.raises(ValidationError) as exc:
+        transfer_approve_out(transfer=transfer, actor=world.secretary_a)
+    assert exc.value.message_dict == message
+    Transfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.OUT_APPROVED)  # approved before the move
+    with pytest.raises(ValidationError) as exc:
+        transfer_accept(transfer=transfer, actor=world.secretary_b)
+    assert exc.value.message_dict == message
+    assert Member.objects.get(pk=moved.pk).branch == world.branch_c  # nothing moved
+    assert transfer_return(transfer=transfer, actor=world.secretary_b, reason="所在支部已变更").status == TransferStatus.RETURNED
