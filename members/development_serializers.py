@@ -28,7 +28,7 @@ from meetings.serializer_fields import NamedChoiceField, WritableOrganizationFie
 from partybuild.accounts.access import can_write_org
 
 from .development import PERSON_FIELDS
-from .development_forms import next_steps
+from .development_forms import CORRECTION_FORMS, next_steps, person_editable
 from .development_models import STAGE_ENTERED, Cultivator, DevelopmentRecord, DevelopmentStage
 from .development_selectors import DEADLINE_LABELS, Deadline, next_deadline
 from .models import Education, Gender, Member
@@ -55,37 +55,14 @@ ACTION_ORDER = (
     "probation_cancel",
 )
 
-# The date a record entered its stage, per stage (as the pipeline page shows it).
-
 
 def corrections(record: DevelopmentRecord) -> list[str]:
     """What the services still accept again, to correct a fact already recorded: the person's
-    facts until the roster has them; the talk while the record is an application; 政治审查,
-    培训 and 公示 until the 预审; the 预审 until the vote; a vote until the 党委 approves."""
-    found: list[str] = []
-    stage = record.stage
-    if record.is_open and record.member_id is None:
-        found.append("person")
-    if stage == DevelopmentStage.APPLICANT and record.talked_on:
-        found.append("talk")
-    elif stage == DevelopmentStage.CANDIDATE:
-        if record.pre_reviewed_on is None:
-            found += [
-                step
-                for step, done in (
-                    ("political_review", record.political_review_on),
-                    ("training", record.training_ended_on),
-                    ("publicity", record.publicity_ended_on),
-                )
-                if done is not None
-            ]
-        elif record.admission_voted_on is None:
-            found.append("pre_review")
-        else:
-            found.append("admission_vote")
-    elif stage == DevelopmentStage.PROBATIONARY and record.confirmation_voted_on:
-        found.append("confirmation_vote")
-    return found
+    facts until the roster has them, and each step whose correction form the record page offers
+    (development_forms.CORRECTION_FORMS: the same rules)."""
+    return (["person"] if person_editable(record) else []) + [
+        name for name, form in CORRECTION_FORMS.items() if form.offered(record)
+    ]
 
 
 def available_actions(record: DevelopmentRecord) -> list[str]:

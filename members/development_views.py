@@ -47,7 +47,7 @@ from .development_forms import (
     next_steps,
     person_editable,
 )
-from .development_models import STAGE_ENTERED, DevelopmentRecord, DevelopmentStage
+from .development_models import OPEN_STAGES, STAGE_ENTERED, DevelopmentRecord
 from .development_selectors import Deadline, development_pipeline, next_deadline
 from .forms import OrgFilterSelect
 from .selectors import org_filter_options
@@ -119,7 +119,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
                 )
                 for e in stage.entries
             ]
-            stages.append({"stage": stage.stage, "label": stage.label, "rows": rows, "open": stage.stage in _OPEN})
+            stages.append({"stage": stage.stage, "label": stage.label, "rows": rows, "open": stage.stage in OPEN_STAGES})
     picker = OrgFilterSelect(attrs={"class": "form-select form-select-sm", "id": "id_org"})
     picker.options_html = org_filter_options(request.user).html
     context = {
@@ -134,11 +134,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "nav_section": NAV_SECTION,
     }
     return render(request, "members/development/pipeline.html", context)
-
-
-_OPEN = {s.value for s in (DevelopmentStage.APPLICANT, DevelopmentStage.ACTIVIST, DevelopmentStage.CANDIDATE)} | {
-    DevelopmentStage.PROBATIONARY.value
-}
 
 
 # --- a new application ---------------------------------------------------------------------------

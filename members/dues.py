@@ -19,6 +19,8 @@ from django.db.models import DateField, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from branches.models import add_months
+
 from .management_rules import ManagementRuleKey, ManagementRules, management_rules
 from .models import DuesCategory, DuesPayment, DuesRule, Member, MemberState, Transfer, TransferStatus
 
@@ -144,11 +146,6 @@ def paid_up_to_by_member(member_ids: list[int]) -> dict[int, datetime.date]:
     return {pk: day for pk, day in rows if day is not None}
 
 
-def _add_months(first_of_month: datetime.date, months: int) -> datetime.date:
-    index = first_of_month.year * 12 + first_of_month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def _months_between(first: datetime.date, last: datetime.date) -> int:
     """Months from the month of ``first`` to the month of ``last``, both counted (0 if none)."""
     return max(0, (last.year - first.year) * 12 + last.month - first.month + 1)
@@ -190,7 +187,7 @@ def arrears(
             first_year=Min("dues_assessments__year"),
         )
         # Only those whose last paid month is old enough to be ``at_least`` behind (or none).
-        .filter(Q(paid_up_to__isnull=True) | Q(paid_up_to__lt=_add_months(last_due, -(at_least - 1))))
+        .filter(Q(paid_up_to__isnull=True) | Q(paid_up_to__lt=add_months(last_due, -(at_least - 1))))
         .filter(branch_first__isnull=False)
         .select_related("branch")
         .order_by("branch__path", "name", "pk")
@@ -199,7 +196,7 @@ def arrears(
     for member in rows:
         start = max(datetime.date(member.first_year, 1, 1), member.joined_on.replace(day=1))
         if member.paid_up_to is not None:
-            start = max(start, _add_months(member.paid_up_to, 1))
+            start = max(start, add_months(member.paid_up_to, 1))
         else:
             start = max(start, member.branch_first)
         behind = _months_between(start, last_due)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .dues import FEN
 from .models import ENDED_STATES, ON_ROSTER_STATES, DuesAssessment, DuesPayment, Member, MemberState, PaymentMethod
 from .validators import id_number_birth_date, id_number_gender, normalize_id_number
 
@@ -302,7 +303,7 @@ def _assess_one(
     if amount is not None:
         if amount < 0:
             errors.setdefault("amount", []).append("党费金额不能为负数。")
-        amount = amount.quantize(Decimal("0.01"))
+        amount = amount.quantize(FEN, ROUND_HALF_UP)
         if amount != computed and not reason:
             errors.setdefault("reason", []).append("每月党费与标准计算结果不同，请说明调整理由。")
     final = amount if amount is not None else computed
@@ -443,7 +444,7 @@ def dues_record_month(
     for pk, entry in entries.items():
         payment = existing.get(pk) or DuesPayment(member_id=pk, branch_id=branch.pk, month=month.start)
         payment.amount_due = assessments[pk].amount
-        payment.amount_paid = entry.amount_paid.quantize(Decimal("0.01"))
+        payment.amount_paid = entry.amount_paid.quantize(FEN, ROUND_HALF_UP)
         payment.paid_on = entry.paid_on
         payment.method = entry.method
         payment.paid_by = (entry.paid_by or "").strip()[:50]
