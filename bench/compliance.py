@@ -205,7 +205,7 @@ def _params(period: Any, today: datetime.date) -> dict[str, Any]:
 
 def run_report(period: Any, today: datetime.date) -> Any:
     from branches.models import Organization
-    from meetings.selectors import compliance
+    from meetings.compliance.selectors import compliance
 
     return compliance(Organization.objects.all(), period, today=today)
 

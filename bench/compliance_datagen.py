@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from bench import datagen
 from branches.models import Organization, OrgKind, OrgStatus, Position
+from meetings.compliance.selectors import RuleBook
 from meetings.models import (
     COMMITTEE_TYPES,
     TYPES_FOR_KIND,
@@ -56,9 +57,8 @@ from meetings.models import (
     MeetingStatus,
     MeetingType,
 )
-from meetings.selectors import RuleBook
 from members.imports.bulk import _copy
-from members.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
 from partybuild.periods import Period, PeriodKind
 
 SEED = 20250101

@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgCategory, OrgKind, Position, PositionTitle, add_years
 from branches.services import organization_create, refresh_term_statuses
-from members.models import Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
-from members.services import member_update
-from members.validators import make_id_number
+from members.roster.models import Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
+from members.roster.services import member_update
+from members.roster.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
 
 SEED = 20261001

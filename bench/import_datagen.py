@@ -99,7 +99,7 @@ def load_tree() -> Any:
 
 def _member(i: int, changed: bool) -> dict[str, Any]:
     """Row ``i`` (1-based) of the roster, by header."""
-    from members.validators import make_id_number
+    from members.roster.validators import make_id_number
 
     k = i - 1
     region = REGIONS[k % len(REGIONS)]

@@ -125,7 +125,7 @@ def phase_import(path: Path, *, truncate: bool) -> dict[str, Any]:
     from django.db import connection
 
     from members.imports.pipeline import import_apply, import_preview, staged_path
-    from members.models import Member
+    from members.roster.models import Member
 
     if truncate:
         _truncate()
@@ -163,8 +163,8 @@ def phase_import_export(path: Path, rows: int) -> dict[str, Any]:
     import tablib
     from openpyxl import load_workbook
 
-    from members.models import Member
-    from members.resources import MemberResource
+    from members.imports.resources import MemberResource
+    from members.roster.models import Member
 
     _truncate()
     user = _admin()

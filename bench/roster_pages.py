@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
 
     from branches.models import Organization
-    from members.models import Member
+    from members.roster.models import Member
 
     targets = datagen.find_targets()
     User = get_user_model()

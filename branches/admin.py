@@ -4,10 +4,9 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from branches import services
+from branches.models import Organization, Position, TermLengthRule
 from partybuild.history_admin import ViewOnlyHistoryAdmin
-
-from . import services
-from .models import Organization, Position, TermLengthRule
 
 
 @admin.register(Organization)

@@ -22,12 +22,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from partybuild.accounts import access
-from partybuild.accounts.api_permissions import CanWriteOrganizations, PortalAPIMixin
-
-from .filters import OrganizationFilter
-from .models import Organization
-from .serializers import (
+from branches.filters import OrganizationFilter
+from branches.models import Organization
+from branches.serializers import (
     OrganizationCreateSerializer,
     OrganizationDissolveSerializer,
     OrganizationMoveSerializer,
@@ -35,7 +32,9 @@ from .serializers import (
     OrganizationUpdateSerializer,
     organization_context,
 )
-from .services import organization_create, organization_dissolve, organization_move, organization_update
+from branches.services import organization_create, organization_dissolve, organization_move, organization_update
+from partybuild.accounts import access
+from partybuild.accounts.api_permissions import CanWriteOrganizations, PortalAPIMixin
 
 _ERRORS = {
     400: OpenApiResponse(description="输入有误：按字段给出中文提示"),

@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from branches.models import Organization, OrgCategory, OrgKind, OrgStatus, TermStatus
 from partybuild.accounts.access import visible_orgs
-
-from .models import Organization, OrgCategory, OrgKind, OrgStatus, TermStatus
 
 
 def scoped_org(request: object, pk: int | None) -> Organization | None:

@@ -11,9 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from members.models import Member
-
-from .models import (
+from branches.models import (
     ALLOWED_PARENT_KINDS,
     KINDS_WITH_TERM,
     Organization,
@@ -22,6 +20,7 @@ from .models import (
     PositionTitle,
     TermLengthRule,
 )
+from members.roster.models import Member
 
 TERM_FIELDS = ("term_start", "term_years", "term_extended_until", "term_adjust_note")
 

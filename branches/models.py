@@ -15,7 +15,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
-from .validators import validate_org_date
+from branches.validators import validate_org_date
 
 
 class OrgKind(models.TextChoices):

@@ -9,11 +9,10 @@ from typing import Any
 
 from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 
-from members.models import ON_ROSTER_STATES, Member, MemberType
+from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus, add_months, add_years
+from members.roster.models import ON_ROSTER_STATES, Member, MemberType
 from partybuild import cache_versions
 from partybuild.accounts.access import scope_for, visible_orgs
-
-from .models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus, add_months, add_years
 
 STEP = Organization.steplen
 

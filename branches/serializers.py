@@ -15,11 +15,10 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from branches.models import Organization, OrgStatus
+from branches.selectors import subtree_member_counts
+from branches.services import ORG_EDITABLE_FIELDS
 from partybuild.accounts.access import visible_orgs, writable_orgs
-
-from .models import Organization, OrgStatus
-from .selectors import subtree_member_counts
-from .services import ORG_EDITABLE_FIELDS
 
 
 class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):

@@ -10,7 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from branches.models import (
     ALLOWED_PARENT_KINDS,
     KINDS_WITH_TERM,
     Organization,
@@ -21,7 +21,7 @@ from .models import (
     TermStatus,
     add_months,
 )
-from .selectors import bump_tree_version
+from branches.selectors import bump_tree_version
 
 ORG_EDITABLE_FIELDS = (
     "name",
@@ -193,7 +193,7 @@ def organization_move(*, org: Organization, new_parent: Organization, actor: Any
 
 def _check_group_may_leave_branch(group: Organization) -> None:
     """A 党小组's members and group leader belong to its 党支部: they do not move with it."""
-    from members.models import ON_ROSTER_STATES
+    from members.roster.models import ON_ROSTER_STATES
 
     if group.group_members.filter(state__in=ON_ROSTER_STATES).exists():
         raise ValidationError({NON_FIELD_ERRORS: "该党小组还有党员，请先将党员调整到其他党小组后再移动。"})
@@ -211,7 +211,7 @@ def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, 
         raise ValidationError({"dissolve_reason": "请填写撤销原因。"})
     if Organization.objects.get_children(org).filter(status=OrgStatus.ACTIVE).exists():
         raise ValidationError({"dissolve_reason": "该党组织还有下级党组织，请先撤销或移走下级组织。"})
-    from members.models import ON_ROSTER_STATES
+    from members.roster.models import ON_ROSTER_STATES
 
     if org.members.filter(state__in=ON_ROSTER_STATES).exists():
         raise ValidationError({"dissolve_reason": "该党组织还有党员，请先将党员转到其他党支部。"})

@@ -14,7 +14,7 @@ LATEST_ORG_DATE_YEARS_AHEAD = 10
 
 
 def latest_org_date(today: datetime.date | None = None) -> datetime.date:
-    from .models import add_years
+    from branches.models import add_years
 
     return add_years(today or timezone.localdate(), LATEST_ORG_DATE_YEARS_AHEAD)
 

@@ -16,17 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partybuild.accounts.access import (
-    can_create_top_level_org,
-    can_write_org,
-    get_org_for_user,
-    scope_for,
-    visible_orgs,
-    writable_orgs,
-)
-
-from . import selectors, services
-from .forms import (
+from branches import selectors, services
+from branches.forms import (
     DissolveForm,
     MoveForm,
     OrganizationForm,
@@ -35,7 +26,15 @@ from .forms import (
     add_service_errors,
     kinds_allowed_under,
 )
-from .models import Organization, OrgKind, OrgStatus, Position, PositionTitle
+from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle
+from partybuild.accounts.access import (
+    can_create_top_level_org,
+    can_write_org,
+    get_org_for_user,
+    scope_for,
+    visible_orgs,
+    writable_orgs,
+)
 
 STEP = Organization.steplen
 

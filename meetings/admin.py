@@ -14,9 +14,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from meetings.models import FrequencyRule, Meeting
 from partybuild.history_admin import VersionedRuleAdmin, ViewOnlyHistoryAdmin
-
-from .models import FrequencyRule, Meeting
 
 
 @admin.register(FrequencyRule)

@@ -29,15 +29,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partybuild.accounts import access
-from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
-from partybuild.periods import Period, PeriodKind
-
-from .compliance_serializers import ComplianceQuerySerializer, ComplianceReportSerializer
-from .filters import MeetingFilter
-from .models import Attendance, Meeting, MeetingAttachment, MeetingStatus, MeetingType
-from .selectors import compliance, roll_members
-from .serializers import (
+from meetings.compliance.selectors import compliance
+from meetings.compliance.serializers import ComplianceQuerySerializer, ComplianceReportSerializer
+from meetings.filters import MeetingFilter
+from meetings.models import Attendance, Meeting, MeetingAttachment, MeetingStatus, MeetingType
+from meetings.selectors import roll_members
+from meetings.serializers import (
     AttendanceSheetSerializer,
     AttendanceWriteSerializer,
     MeetingCancelSerializer,
@@ -51,7 +48,10 @@ from .serializers import (
     quorum_data,
     quorum_for,
 )
-from .services import RecordResult, meeting_cancel, meeting_record, meeting_update
+from meetings.services import RecordResult, meeting_cancel, meeting_record, meeting_update
+from partybuild.accounts import access
+from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
+from partybuild.periods import Period, PeriodKind
 
 _ERRORS = {
     400: OpenApiResponse(description="输入有误：按字段给出中文提示"),

@@ -9,8 +9,8 @@ class MeetingsConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_save
 
-        from .models import FrequencyRule
-        from .selectors import bump_life_version
+        from meetings.models import FrequencyRule
+        from meetings.selectors import bump_life_version
 
         # A new version of a rule (the admin, a data migration) changes what compliance says.
         def rule_saved(**kwargs: object) -> None:

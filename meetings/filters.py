@@ -12,10 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from branches.filters import OrgIdFilter, scoped_org
+from meetings.models import Meeting, MeetingCredit, MeetingStatus, MeetingType
+from meetings.selectors import in_period_q
 from partybuild.periods import Period
-
-from .models import Meeting, MeetingCredit, MeetingStatus, MeetingType
-from .selectors import in_period_q
 
 
 class PeriodFormField(forms.CharField):

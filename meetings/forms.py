@@ -15,22 +15,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 
 from branches.models import Organization, OrgStatus
-from members.forms import OrgFilterSelect, PortalForm
-from members.models import Member
-from members.selectors import org_filter_options
+from meetings.listing import DEFAULT_SORT, SORTS, STATUS_CHOICES, STATUS_DEFAULT, MeetingFilters
+from meetings.models import AttachmentKind, Attendance, Meeting, MeetingStatus, MeetingType
+from meetings.roll import Roll, build_roll
+from meetings.services import MEETING_FIELDS
+from members.roster.forms import OrgFilterSelect, PortalForm
+from members.roster.models import Member
+from members.roster.selectors import org_filter_options
 from partybuild.accounts.access import managed_members, visible_orgs, writable_orgs
 from partybuild.periods import Period
-
-from .listing import DEFAULT_SORT, SORTS, STATUS_CHOICES, STATUS_DEFAULT, MeetingFilters
-from .models import (
-    AttachmentKind,
-    Attendance,
-    Meeting,
-    MeetingStatus,
-    MeetingType,
-)
-from .roll import Roll, build_roll
-from .services import MEETING_FIELDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 _INDENT = "\u3000"  # a <select> shows no CSS padding on options: indent with full-width spaces

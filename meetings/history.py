@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from branches.models import Organization
-from members.models import Member
+from meetings.models import Meeting
+from members.roster.models import Member
 from partybuild.history import HistoryEntry, change_history, history_rows
-
-from .models import Meeting
 
 # Bookkeeping, not facts of the meeting (``held_on`` follows ``held_at``).
 _SKIP = {"held_on", "created_by"}

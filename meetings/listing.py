@@ -18,12 +18,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from branches.models import Organization
+from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
+from meetings.selectors import in_period_q
 from members.imports.xlsx import RosterWriter
 from partybuild.accounts.access import visible_meetings
 from partybuild.periods import Period
-
-from .models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
-from .selectors import in_period_q
 
 # The status filter. The list is the book of meetings held, so "held" is what it shows unless
 # asked otherwise: the same meetings the compliance matrix counts.

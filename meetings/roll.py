@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from branches.models import Organization, OrgKind
-from members.models import ENDED_STATES, Member
-
-from .models import ALSO_COUNTS_AS, TYPES_FOR_KIND, Attendance, AttendanceStatus, MeetingType
-from .selectors import has_vote, roll_members
+from meetings.models import ALSO_COUNTS_AS, TYPES_FOR_KIND, Attendance, AttendanceStatus, MeetingType
+from meetings.selectors import has_vote, roll_members
+from members.roster.models import ENDED_STATES, Member
 
 
 @dataclass

@@ -22,158 +22,25 @@ How a period P is judged, for one organization and one meeting type:
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from branches.models import Organization, OrgKind, OrgStatus, Position
-from members.management_rules import ManagementRuleKey, ManagementRules, management_rules
-from members.models import ON_ROSTER_STATES, Member, MemberState, MemberType
-from partybuild import cache_versions
-from partybuild.periods import Period, PeriodKind
-
-from .models import (
+from branches.models import Organization, OrgKind, Position
+from meetings.models import (
     COMMITTEE_TYPES,
-    TYPES_FOR_KIND,
     Attendance,
     AttendanceStatus,
-    FrequencyRule,
     Meeting,
-    MeetingCredit,
     MeetingStatus,
-    MeetingType,
 )
-
-MET, FAILED, DUE, NONE = "met", "failed", "due", "none"
-STATE_LABELS = {MET: "达标", FAILED: "未达标", DUE: "进行中", NONE: "无要求"}
-
-
-def combine_states(states: list[str]) -> str:
-    """Several verdicts as one: 未达标 if any failed, 达标 if every judged one is met, 无要求 if none
-    is judged, otherwise 进行中."""
-    judged = [s for s in states if s != NONE]
-    if not judged:
-        return NONE
-    if FAILED in judged:
-        return FAILED
-    if all(s == MET for s in judged):
-        return MET
-    return DUE
-
-
-@dataclass(frozen=True)
-class RuleVersion:
-    period_kind: str
-    min_count: int
-    effective_from: datetime.date
-
-
-class RuleBook:
-    """Every frequency rule, versioned by date: one query."""
-
-    def __init__(self) -> None:
-        self._versions: dict[tuple[str, str], list[RuleVersion]] = defaultdict(list)
-        for row in FrequencyRule.objects.order_by("effective_from").values(
-            "meeting_type", "org_kind", "period_kind", "min_count", "effective_from"
-        ):
-            self._versions[(row["org_kind"], row["meeting_type"])].append(
-                RuleVersion(row["period_kind"], row["min_count"], row["effective_from"])
-            )
-
-    def in_force(self, org_kind: str, meeting_type: str, day: datetime.date) -> RuleVersion | None:
-        found = None
-        for version in self._versions.get((org_kind, meeting_type), ()):
-            if version.effective_from <= day:
-                found = version
-            else:
-                break
-        return found
-
-    def units(self, org_kind: str, meeting_type: str, period: Period) -> list[tuple[Period, int]]:
-        """The sub-periods of ``period`` judged for this kind and type, each with its minimum."""
-        result = []
-        for kind in PeriodKind:
-            for unit in period.subperiods(kind):
-                rule = self.in_force(org_kind, meeting_type, unit.start)
-                if rule is not None and rule.period_kind == kind and rule.min_count > 0:
-                    result.append((unit, rule.min_count))
-        return result
-
-    def describe(self, org_kind: str, meeting_type: str, day: datetime.date) -> str:
-        rule = self.in_force(org_kind, meeting_type, day)
-        if rule is None or rule.min_count == 0:
-            return "无硬性要求"
-        return f"每{PeriodKind(rule.period_kind).label}至少{rule.min_count}次"
-
-
-@dataclass(slots=True)
-class Unit:
-    period: Period
-    required: int
-    held: int
-    state: str
-
-
-@dataclass
-class Cell:
-    meeting_type: str
-    held: int = 0
-    units: list[Unit] = field(default_factory=list)
-    state: str = NONE  # combine_states of the units, set once they are all in
-
-    @property
-    def required(self) -> int:
-        return sum(u.required for u in self.units)
-
-    @property
-    def label(self) -> str:
-        return MeetingType(self.meeting_type).label
-
-
-@dataclass
-class OrgRow:
-    pk: int
-    name: str
-    short_name: str
-    kind: str
-    path: str
-    depth: int
-    cells: dict[str, Cell]
-    state: str = NONE  # its own cells (and, for a 党支部, its groups')
-    branches_total: int = 0  # 党支部 at or below it
-    branches_met: int = 0
-    branches_failed: int = 0
-    dissolved_on: datetime.date | None = None  # dissolved since the period began
-
-    @property
-    def kind_label(self) -> str:
-        return OrgKind(self.kind).label
-
-    @property
-    def share_met(self) -> float | None:
-        return self.branches_met / self.branches_total if self.branches_total else None
-
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
-
-
-@dataclass
-class ComplianceReport:
-    period: Period
-    today: datetime.date
-    rows: list[OrgRow]
-    types: list[str]  # the columns: every type some row holds, in MeetingType order
-
-    def row(self, pk: int) -> OrgRow | None:
-        return next((r for r in self.rows if r.pk == pk), None)
-
-    @property
-    def type_labels(self) -> list[tuple[str, str]]:
-        return [(t, MeetingType(t).label) for t in self.types]
+from members.management_rules.models import ManagementRuleKey
+from members.management_rules.selectors import ManagementRules, management_rules
+from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from partybuild import cache_versions
+from partybuild.periods import Period
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -192,32 +59,6 @@ def in_period_q(period: Period) -> Q:
     )
 
 
-def held_by_month(orgs: QuerySet[Organization], period: Period) -> dict[tuple[int, str], list[int]]:
-    """Held meetings per (organization, counted type) in ``period``: a count for each month of its
-    year (index 1-12; 0 outside the period). One aggregate query, one row per organization and
-    type, a column per month (conditional counts): far fewer rows to read than one per month."""
-    months = [m.index for m in period.subperiods(PeriodKind.MONTH)]
-    columns = {f"m{m}": Count("id", filter=Q(meeting__held_on__month=m)) for m in months}
-    rows = (
-        MeetingCredit.objects.filter(
-            meeting__status=MeetingStatus.HELD,
-            meeting__held_on__gte=period.start,
-            meeting__held_on__lte=period.end,
-            meeting__organization__in=orgs.values("pk"),
-        )
-        .values_list("meeting__organization_id", "meeting_type")
-        .annotate(**columns)
-        .order_by()
-    )
-    result: dict[tuple[int, str], list[int]] = {}
-    for org_pk, meeting_type, *counts in rows:
-        by_month = [0] * 13
-        for month, n in zip(months, counts, strict=True):
-            by_month[month] = n
-        result[(org_pk, meeting_type)] = by_month
-    return result
-
-
 # Changes with every meeting recorded, edited or cancelled and every rule change (after commit):
 # figures cached from compliance put it in their key.
 LIFE_VERSION_KEY = "meetings:life-version"
@@ -229,96 +70,6 @@ def life_version() -> int:
 
 def bump_life_version() -> None:
     cache_versions.bump(LIFE_VERSION_KEY)
-
-
-def compliance(orgs: QuerySet[Organization], period: Period, *, today: datetime.date | None = None) -> ComplianceReport:
-    """Compliance of the organizations in ``orgs`` that existed in ``period``: three queries.
-
-    An organization dissolved since is still judged for the periods it lived through (a report on
-    last year does not change when a branch is dissolved this year); a unit it did not live
-    through to the end (founded after it ended, dissolved before it ended) is not judged."""
-    today = today or timezone.localdate()
-    existed = orgs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=period.end)).filter(
-        Q(status=OrgStatus.ACTIVE) | Q(dissolved_on__gte=period.start)
-    )
-    org_rows = list(
-        existed.order_by("path").values("pk", "name", "short_name", "kind", "path", "depth", "founded_on", "dissolved_on")
-    )
-    book = RuleBook()
-    held = held_by_month(existed, period)
-    no_meetings = [0] * 13
-    # Per (kind, type): each judged unit with its minimum, last day and months (a slice of the
-    # month array: a unit's months are contiguous), computed once.
-    units_cache: dict[tuple[str, str], list[tuple[Period, int, datetime.date, int, int]]] = {}
-    rows: list[OrgRow] = []
-    shown_types: set[str] = set()
-    for o in org_rows:
-        cells: dict[str, Cell] = {}
-        founded, dissolved = o["founded_on"], o["dissolved_on"]
-        for meeting_type in TYPES_FOR_KIND.get(o["kind"], ()):
-            key = (o["kind"], meeting_type)
-            units = units_cache.get(key)
-            if units is None:
-                units = units_cache[key] = [
-                    (unit, required, unit.end, unit.first_month, unit.first_month + unit.kind.months)
-                    for unit, required in book.units(o["kind"], meeting_type, period)
-                ]
-            by_month = held.get((o["pk"], meeting_type), no_meetings)
-            cell = Cell(meeting_type, held=sum(by_month))
-            unit_states = []
-            for unit, required, unit_end, first, after in units:
-                if (founded and founded > unit_end) or (dissolved and dissolved <= unit_end):
-                    continue
-                count = sum(by_month[first:after])
-                state = MET if count >= required else (FAILED if unit_end < today else DUE)
-                cell.units.append(Unit(unit, required, count, state))
-                unit_states.append(state)
-            cell.state = combine_states(unit_states)
-            if cell.units or cell.held:
-                shown_types.add(meeting_type)
-            cells[meeting_type] = cell
-        rows.append(
-            OrgRow(
-                pk=o["pk"],
-                name=o["name"],
-                short_name=o["short_name"],
-                kind=o["kind"],
-                path=o["path"],
-                depth=o["depth"],
-                cells=cells,
-                state=combine_states([c.state for c in cells.values()]),
-                dissolved_on=dissolved,
-            )
-        )
-    _roll_up(rows)
-    types = [t for t in MeetingType.values if t in shown_types]
-    return ComplianceReport(period=period, today=today, rows=rows, types=types)
-
-
-def _roll_up(rows: list[OrgRow]) -> None:
-    """A 党支部's state takes in its groups'; every organization counts the 党支部 below it."""
-    step = Organization.steplen
-    by_path = {r.path: r for r in rows}
-    for row in rows:
-        if row.kind == OrgKind.GROUP:
-            parent = by_path.get(row.path[:-step])
-            if parent is not None:
-                parent.state = combine_states([parent.state, row.state])
-    for row in rows:
-        if row.kind != OrgKind.BRANCH or row.state == NONE:
-            continue  # a 党支部 with nothing judged in the period (e.g. dissolved early) is not counted
-        for end in range(step, len(row.path) + 1, step):
-            above = by_path.get(row.path[:end])
-            if above is None:
-                continue
-            above.branches_total += 1
-            if row.state == MET:
-                above.branches_met += 1
-            elif row.state == FAILED:
-                above.branches_failed += 1
-
-
-# --- the roll of a meeting ---------------------------------------------------------------------
 
 
 def roll_members(org: Organization, meeting_type: str) -> QuerySet[Member]:
@@ -370,9 +121,6 @@ def quorum_of(attendance: list[tuple[str, bool]]) -> Quorum:
     return Quorum(voting=voting, present=present)
 
 
-# --- 双重组织生活 ------------------------------------------------------------------------------
-
-
 def leaders_without_dual_life(members: QuerySet[Member], month: Period) -> QuerySet[Member]:
     """党员领导干部 on the roster who attended none of their own branch's (or group's) held meetings
     in ``month``. One query."""
@@ -417,8 +165,6 @@ def attendance_summary(member: Member, period: Period) -> dict[str, Any]:
     counts = {r["status"]: r["n"] for r in rows}
     return {s.value: counts.get(s.value, 0) for s in AttendanceStatus}
 
-
-# --- members who stopped coming ----------------------------------------------------------------
 
 # Who is reminded: members who live their organizational life in their branch. 流动党员 attend it
 # where they work (they still pay dues to their home branch: members.dues.arrears counts them),

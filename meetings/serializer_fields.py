@@ -23,11 +23,10 @@ from rest_framework import serializers
 
 from branches.filters import MAX_ID
 from branches.models import Organization
-from members.models import Member
+from meetings.compliance.selectors import STATE_LABELS
+from meetings.models import AttendanceStatus, MeetingStatus, MeetingType
+from members.roster.models import Member
 from partybuild.accounts import access
-
-from .models import AttendanceStatus, MeetingStatus, MeetingType
-from .selectors import STATE_LABELS
 
 
 class NamedChoiceField(serializers.ChoiceField):

@@ -22,11 +22,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from branches.filters import MAX_ID
-from members.models import Member
-
-from .models import AttachmentKind, AttendanceStatus, Meeting, MeetingAttachment, MeetingStatus, MeetingType
-from .selectors import Quorum, has_vote, quorum_of
-from .serializer_fields import (
+from meetings.models import AttachmentKind, AttendanceStatus, Meeting, MeetingAttachment, MeetingStatus, MeetingType
+from meetings.selectors import Quorum, has_vote, quorum_of
+from meetings.serializer_fields import (
     NamedChoiceField,
     ScopedMemberField,
     WritableOrganizationField,
@@ -34,7 +32,8 @@ from .serializer_fields import (
     meeting_status_field,
     meeting_type_field,
 )
-from .services import MEETING_FIELDS
+from meetings.services import MEETING_FIELDS
+from members.roster.models import Member
 
 # --- reading ---------------------------------------------------------------------------------
 

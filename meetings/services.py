@@ -21,9 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches.models import Organization, OrgKind, OrgStatus
-from members.models import ON_ROSTER_STATES, Member
-
-from .models import (
+from meetings.models import (
     ALSO_COUNTS_AS,
     TYPES_FOR_KIND,
     AttachmentKind,
@@ -35,7 +33,8 @@ from .models import (
     MeetingStatus,
     MeetingType,
 )
-from .selectors import bump_life_version, has_vote, quorum_of, roll_members
+from meetings.selectors import bump_life_version, has_vote, quorum_of, roll_members
+from members.roster.models import ON_ROSTER_STATES, Member
 
 # What the attachments may be: photos and scans, at most 10 MB each.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import compliance_views, views
+from meetings import views
+from meetings.compliance import views as compliance_views
 
 app_name = "meetings"
 urlpatterns = [

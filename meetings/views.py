@@ -24,7 +24,21 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.models import OrgKind, OrgStatus
-from members.models import Member
+from meetings import listing
+from meetings.forms import (
+    AttachmentForm,
+    CancelForm,
+    MeetingFilterForm,
+    MeetingForm,
+    add_service_errors,
+    meeting_initial,
+    roll_initial,
+)
+from meetings.history import meeting_history
+from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, MeetingType
+from meetings.selectors import quorum_of
+from meetings.services import attachment_add, attachment_remove, meeting_cancel, meeting_record, meeting_update
+from members.roster.models import Member
 from partybuild.accounts.access import (
     can_write_org,
     get_attachment_for_user,
@@ -35,21 +49,6 @@ from partybuild.accounts.access import (
 )
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
-
-from . import listing
-from .forms import (
-    AttachmentForm,
-    CancelForm,
-    MeetingFilterForm,
-    MeetingForm,
-    add_service_errors,
-    meeting_initial,
-    roll_initial,
-)
-from .history import meeting_history
-from .models import Attendance, AttendanceStatus, Meeting, MeetingStatus, MeetingType
-from .selectors import quorum_of
-from .services import attachment_add, attachment_remove, meeting_cancel, meeting_record, meeting_update
 
 PAGE_SIZE = 50
 ROWS_TARGET = "meeting-rows"

@@ -6,12 +6,14 @@ from django.http import HttpRequest
 from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
+from members.development.models import DevelopmentRule
+from members.dues.models import DuesRule
+from members.imports.resources import MemberResource
+from members.management_rules.models import ManagementRule
+from members.roster.models import Member
+from members.roster.services import MEMBER_EDITABLE_FIELDS, gender_mismatch_errors, member_edit_refusal, member_update
 from partybuild.accounts.access import can_import_roster
 from partybuild.history_admin import VersionedRuleAdmin, ViewOnlyHistoryAdmin
-
-from .models import DevelopmentRule, DuesRule, ManagementRule, Member
-from .resources import MemberResource
-from .services import MEMBER_EDITABLE_FIELDS, gender_mismatch_errors, member_edit_refusal, member_update
 
 
 class MemberAdminForm(forms.ModelForm):

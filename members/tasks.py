@@ -8,34 +8,34 @@ from celery import shared_task
 
 @shared_task(name="members.tasks.roster_import_preview")
 def roster_import_preview_task(import_pk: int) -> None:
-    from .imports.services import roster_import_run_preview
+    from members.imports.services import roster_import_run_preview
 
     roster_import_run_preview(import_pk)
 
 
 @shared_task(name="members.tasks.roster_import_apply")
 def roster_import_apply_task(import_pk: int) -> None:
-    from .imports.services import roster_import_run_apply
+    from members.imports.services import roster_import_run_apply
 
     roster_import_run_apply(import_pk)
 
 
 @shared_task(name="members.tasks.lapse_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def lapse_reminders() -> dict[str, int]:
-    from .services import lapse_reminders_run
+    from members.roster.reminders import lapse_reminders_run
 
     return lapse_reminders_run()
 
 
 @shared_task(name="members.tasks.development_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def development_reminders() -> dict[str, int]:
-    from .services import development_reminders_run
+    from members.development.reminders import development_reminders_run
 
     return development_reminders_run()
 
 
 @shared_task(name="members.tasks.transfer_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def transfer_reminders() -> dict[str, int]:
-    from .services import transfer_reminders_run
+    from members.transfers.reminders import transfer_reminders_run
 
     return transfer_reminders_run()

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import dues_views, import_views, views
+from members.dues import views as dues_views
+from members.imports import views as import_views
+from members.roster import views
 
 app_name = "members"
 urlpatterns = [

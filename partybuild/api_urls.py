@@ -14,10 +14,10 @@ from rest_framework.routers import DefaultRouter
 
 from branches.api import OrganizationViewSet
 from meetings.api import ComplianceViewSet, MeetingViewSet
-from members.api import MemberViewSet
-from members.development_api import DevelopmentRecordViewSet
-from members.dues_api import BranchDuesViewSet, DuesViewSet, MemberDuesViewSet
-from members.transfer_api import TransferViewSet
+from members.development.api import DevelopmentRecordViewSet
+from members.dues.api import BranchDuesViewSet, DuesViewSet, MemberDuesViewSet
+from members.roster.api import MemberViewSet
+from members.transfers.api import TransferViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")

@@ -21,10 +21,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from branches.models import Organization, OrgKind
-from members.models import Member
+from members.roster.models import Member
 from partybuild.accounts.models import Role, RoleAssignment, User
-
-from .factories import MemberFactory, UserFactory, make_org
+from tests.factories import MemberFactory, UserFactory, make_org
 
 PASSWORD = "Test-pass-2026"
 

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 
 from branches.models import Organization, OrgKind
 from branches.services import organization_create
-from members.models import Member, MemberType
-from members.validators import id_number_gender, make_id_number
+from members.roster.models import Member, MemberType
+from members.roster.validators import id_number_gender, make_id_number
 from partybuild.accounts.models import RoleAssignment
 
 _codes = itertools.count(1)

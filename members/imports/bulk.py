@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Field, Model
 from simple_history.utils import bulk_create_with_history
 
-from members.models import Member
+from members.roster.models import Member
 
 Values = Mapping[str, Any]  # a member's values by attribute name (``branch_id``, not ``branch``)
 

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from members.models import Degree, DuesCategory, Education, MemberType
-
-from . import normalize as n
+from members.imports import normalize as n
+from members.roster.models import Degree, DuesCategory, Education, MemberType
 
 
 @dataclass(frozen=True)

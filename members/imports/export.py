@@ -10,12 +10,11 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
-from members.models import Degree, DuesCategory, Education, Gender, MemberState, MemberType
-from members.validators import mask_id_number
+from members.imports.columns import COLUMNS
+from members.imports.xlsx import write_rows
+from members.roster.models import Degree, DuesCategory, Education, Gender, MemberState, MemberType
+from members.roster.validators import mask_id_number
 from partybuild.accounts.access import scope_for
-
-from .columns import COLUMNS
-from .xlsx import write_rows
 
 EXPORT_FIELDS = [
     "name",

@@ -23,15 +23,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from branches.models import Organization, OrgKind, OrgStatus
-from members.models import ENDED_STATES, Member, MemberState
-from members.rules import OrgRef, check_member
-from members.validators import id_number_birth_date, id_number_gender, mask_id_number
+from members.imports.bulk import create_members_with_history
+from members.imports.columns import BY_HEADER, STORED_COLUMNS, Column
+from members.imports.normalize import CellError
+from members.imports.reader import FileError, RosterSheet, open_roster
+from members.roster.checks import OrgRef, check_member
+from members.roster.models import ENDED_STATES, Member, MemberState
+from members.roster.validators import id_number_birth_date, id_number_gender, mask_id_number
 from partybuild.accounts.access import scope_for
-
-from .bulk import create_members_with_history
-from .columns import BY_HEADER, STORED_COLUMNS, Column
-from .normalize import CellError
-from .reader import FileError, RosterSheet, open_roster
 
 CHUNK = 2000
 MAX_STORED_ERRORS = 1000
@@ -359,7 +358,7 @@ class ApplyResult:
 def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, progress: Progress | None = None) -> ApplyResult:
     """Write the staged rows: one transaction, all or nothing. Only one import writes at a time
     (a row lock on the roster import lock)."""
-    from members.models import RosterImportLock
+    from members.imports.models import RosterImportLock
 
     result = ApplyResult()
     scope = scope_for(user)

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .columns import BY_HEADER, REQUIRED_HEADERS, Column, normalize_header
-from .normalize import text
-from .xlsx_stream import NUMBER_MARK, SHEET_MARK
+from members.imports.columns import BY_HEADER, REQUIRED_HEADERS, Column, normalize_header
+from members.imports.normalize import text
+from members.imports.xlsx_stream import NUMBER_MARK, SHEET_MARK
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import ImportStatus, RosterImport
+from members.imports.columns import HEADERS
+from members.imports.models import ImportStatus, RosterImport
+from members.imports.pipeline import StaleImport, import_apply, import_preview, staged_path
+from members.imports.reader import SUPPORTED_SUFFIXES, FileError, open_roster
 from partybuild.accounts.access import can_import_roster
-
-from .columns import HEADERS
-from .pipeline import StaleImport, import_apply, import_preview, staged_path
-from .reader import SUPPORTED_SUFFIXES, FileError, open_roster
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +229,7 @@ def _notify(job: RosterImport, title: str) -> None:
 
 def write_error_report(job: RosterImport, target: IO[bytes]) -> None:
     """The original rows, each with its errors in a last column, ready to fix and upload again."""
-    from .xlsx import RosterWriter
+    from members.imports.xlsx import RosterWriter
 
     errors: dict[int, list[str]] = {}
     path = errors_path(job.pk)

@@ -13,8 +13,8 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from .columns import COLUMNS
-from .normalize import neutralize_formula
+from members.imports.columns import COLUMNS
+from members.imports.normalize import neutralize_formula
 
 
 class RosterWriter:

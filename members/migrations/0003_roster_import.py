@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import members.models
+import members.imports.models
 
 
 class Migration(migrations.Migration):
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="上传时间")),
-                ("file", models.FileField(upload_to=members.models._import_upload_to, verbose_name="原始文件")),
+                ("file", models.FileField(upload_to=members.imports.models._import_upload_to, verbose_name="原始文件")),
                 ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
                 (
                     "status",

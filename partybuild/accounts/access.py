@@ -22,11 +22,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import SUBTREE_WRITE_ROLES, Role, RoleAssignment
+from partybuild.accounts.models import SUBTREE_WRITE_ROLES, Role, RoleAssignment
 
 if TYPE_CHECKING:
     from branches.models import Organization
-    from members.models import Member
+    from members.roster.models import Member
 
 _CACHE_ATTR = "_partybuild_scope"
 
@@ -83,7 +83,7 @@ def scope_for(user: Any) -> Scope:
     paths = _reduce_paths([path for role, _, path in rows if role in SUBTREE_WRITE_ROLES and path])
     own_member_id = None
     if any(role == Role.MEMBER for role, _, _ in rows):
-        from members.models import Member
+        from members.roster.models import Member
 
         own_member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
     scope = Scope(
@@ -152,7 +152,7 @@ def get_org_for_user(user: Any, pk: Any, *, write: bool = False) -> Organization
 
 
 def visible_members(user: Any) -> QuerySet[Member]:
-    from members.models import Member
+    from members.roster.models import Member
 
     scope = scope_for(user)
     if scope.is_admin:
@@ -165,7 +165,7 @@ def visible_members(user: Any) -> QuerySet[Member]:
 
 def managed_members(user: Any) -> QuerySet[Member]:
     """Members the user manages: may change, and may see unmasked 公民身份号码."""
-    from members.models import Member
+    from members.roster.models import Member
 
     scope = scope_for(user)
     if scope.is_admin:
@@ -180,7 +180,7 @@ def manages_member(user: Any, member: Member) -> bool:
 
 
 def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
-    from members.models import Member
+    from members.roster.models import Member
 
     try:
         member = Member.objects.select_related("branch", "group").get(pk=int(pk))
@@ -243,7 +243,7 @@ def get_attachment_for_user(user: Any, meeting_pk: Any, pk: Any) -> Any:
 
 def visible_transfers(user: Any) -> QuerySet[Any]:
     """Transfers sent from or to the organizations in the user's scope."""
-    from members.models import Transfer
+    from members.transfers.models import Transfer
 
     scope = scope_for(user)
     transfers = Transfer.objects.select_related("member__branch", "from_org", "to_org", "created_by")
@@ -252,7 +252,7 @@ def visible_transfers(user: Any) -> QuerySet[Any]:
 
 def get_transfer_for_user(user: Any, pk: Any) -> Any:
     """The transfer, or 404 if it is missing or touches nothing in the user's scope."""
-    from members.models import Transfer
+    from members.transfers.models import Transfer
 
     try:
         return visible_transfers(user).get(pk=int(pk))
@@ -278,7 +278,7 @@ def transfer_sides(user: Any, transfer: Any) -> set[str]:
 def get_development_record_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
     """A development record, or 404 when it is missing or its 党支部 is outside the user's scope;
     403 when the user may read but not change it."""
-    from members.models import DevelopmentRecord
+    from members.development.models import DevelopmentRecord
 
     try:
         record = DevelopmentRecord.objects.select_related("member").get(pk=int(pk))
@@ -302,7 +302,7 @@ def can_import_roster(user: Any) -> bool:
 
 def visible_imports(user: Any) -> QuerySet[Any]:
     """Admins see every import; others the ones they uploaded."""
-    from members.models import RosterImport
+    from members.imports.models import RosterImport
 
     if scope_for(user).is_admin:
         return RosterImport.objects.all()
@@ -312,7 +312,7 @@ def visible_imports(user: Any) -> QuerySet[Any]:
 
 
 def get_import_for_user(user: Any, pk: Any) -> Any:
-    from members.models import RosterImport
+    from members.imports.models import RosterImport
 
     try:
         return visible_imports(user).select_related("created_by").get(pk=int(pk))

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
+from partybuild.accounts.models import RoleAssignment, User
 from partybuild.history_admin import ViewOnlyHistoryAdmin
-
-from .models import RoleAssignment, User
 
 
 class RoleInline(admin.TabularInline):

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from .access import scope_for
+from partybuild.accounts.access import scope_for
 
 
 class CanWriteOrganizations(permissions.BasePermission):

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        pass

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from .access import forget_scope
-from .models import Role, RoleAssignment
+from partybuild.accounts.access import forget_scope
+from partybuild.accounts.models import Role, RoleAssignment
 
 
 def roles_revoke_for_member(*, member: Any, reason: str, actor: Any, within_path: str | None = None) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from .middleware import LOGIN_AT_KEY
+from partybuild.accounts.middleware import LOGIN_AT_KEY
 
 
 @receiver(user_logged_in)

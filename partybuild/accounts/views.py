@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 
-from .forms import LoginForm
+from partybuild.accounts.forms import LoginForm
 
 
 class LoginView(auth_views.LoginView):

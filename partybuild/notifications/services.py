@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Notification
+from partybuild.notifications.models import Notification
 
 
 @dataclass(frozen=True)

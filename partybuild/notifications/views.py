@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from .models import Notification
-from .services import notification_mark_read
+from partybuild.notifications.models import Notification
+from partybuild.notifications.services import notification_mark_read
 
 
 @login_required

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, TermStatus
 from branches.selectors import org_kind_summary, term_status_summary, tree_version
-from meetings.selectors import DUE, FAILED, MET, compliance, life_version
-from members.models import ON_ROSTER_STATES, MemberState, MemberType
-from members.transfer_selectors import waiting_for_me_count
+from meetings.compliance.selectors import DUE, FAILED, MET, compliance
+from meetings.selectors import life_version
+from members.roster.models import ON_ROSTER_STATES, MemberState, MemberType
+from members.transfers.selectors import waiting_for_me_count
 from partybuild.accounts.access import scope_for, visible_members, visible_orgs
 from partybuild.periods import Period, PeriodKind
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Every logged-in user. Staff and secretaries see their subtree's figures; a member sees a
     link to their own record."""
-    from .selectors import home_summary
+    from partybuild.portal.selectors import home_summary
 
     return render(request, "portal/home.html", home_summary(request.user))
 

@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from partybuild.accounts import access
-
-from ..conftest import World
+from tests.conftest import World
 
 
 def test_secretary_sees_only_own_branch_and_its_groups(world: World) -> None:

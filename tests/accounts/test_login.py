@@ -7,8 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from partybuild.accounts.middleware import LOGIN_AT_KEY
-
-from ..conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World
 
 
 def test_login_page_is_in_chinese(client: Client, db) -> None:

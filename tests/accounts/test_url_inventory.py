@@ -16,12 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from meetings.models import MeetingStatus, MeetingType
 from meetings.services import attachment_add
-from members.development import development_apply
-from members.models import DevelopmentStage
-
-from ..conftest import World
-from ..factories import valid_id_number
-from ..meetings.conftest import at, hold
+from members.development.models import DevelopmentStage
+from members.development.services import development_apply
+from tests.conftest import World
+from tests.factories import valid_id_number
+from tests.meetings.conftest import at, hold
 
 # Reachable without logging in, on purpose.
 PUBLIC = {"accounts:login", "healthz", "api:token"}

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from ..conftest import PASSWORD, World
-from .helpers import MEMBERS, ORGS, member_url, patch, post
+from tests.api.helpers import MEMBERS, ORGS, member_url, patch, post
+from tests.conftest import PASSWORD, World
 
 TOKEN_URL = "/api/v1/auth/token/"
 

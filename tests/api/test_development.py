@@ -24,13 +24,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from members.development import development_pre_review_record, development_talk_record, development_terminate
-from members.development_api import STEPS
-from members.models import Cultivator, DevelopmentRecord, DevelopmentStage, Member, MemberState, MemberType
-
-from ..conftest import World
-from ..factories import MemberFactory, valid_id_number
-from ..members.test_development import (
+from members.development.api import STEPS
+from members.development.models import Cultivator, DevelopmentRecord, DevelopmentStage
+from members.development.services import development_pre_review_record, development_talk_record, development_terminate
+from members.roster.models import Member, MemberState, MemberType
+from tests.api.helpers import patch, post, put
+from tests.conftest import World
+from tests.factories import MemberFactory, valid_id_number
+from tests.members.test_development import (
     D,
     apply,
     confirmation_vote,
@@ -40,7 +41,6 @@ from ..members.test_development import (
     to_probationary,
     to_voted,
 )
-from .helpers import patch, post, put
 
 DEV = "/api/v1/development/"
 HUGE = "99999999999999999999"
@@ -257,7 +257,7 @@ def test_a_user_who_may_read_but_not_change_sees_the_number_masked_no_actions_an
     """No role reads without writing today; the access module's answer decides, as on the pages."""
     record = apply(world, applied_on=D(2026, 11, 2))
     monkeypatch.setattr("partybuild.accounts.access.can_write_org", lambda user, org: False)
-    monkeypatch.setattr("members.development_serializers.can_write_org", lambda user, org: False)
+    monkeypatch.setattr("members.development.serializers.can_write_org", lambda user, org: False)
     body = as_secretary_a.get(dev_url(record.pk)).json()
     assert body["id_number"] == record.masked_id_number != record.id_number
     assert (body["next_steps"], body["actions"]) == ([], [])

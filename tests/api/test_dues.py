@@ -21,14 +21,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from branches.models import Organization, OrgStatus
-from members.models import DuesAssessment, DuesCategory, DuesPayment, DuesRule, Member, MemberState, TransferKind
-from members.services import DuesEntry, dues_assess, dues_record_month
-from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+from members.dues.models import DuesAssessment, DuesPayment, DuesRule
+from members.dues.services import DuesEntry, dues_assess, dues_record_month
+from members.roster.models import DuesCategory, Member, MemberState
+from members.transfers.models import TransferKind
+from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
 from partybuild.periods import Period
-
-from ..conftest import World
-from ..factories import MemberFactory
-from .helpers import patch, post, put
+from tests.api.helpers import patch, post, put
+from tests.conftest import World
+from tests.factories import MemberFactory
 
 DUES = "/api/v1/dues/"
 RULES = f"{DUES}rules/"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.helpers import MEMBERS, ORGS, names
 from tests.conftest import World
-
-from .helpers import MEMBERS, ORGS, names
 
 HUGE = "99999999999999999999"
 

@@ -19,11 +19,10 @@ from branches.models import OrgKind
 from meetings.api import CompliancePagination
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.services import meeting_cancel, meeting_record
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org
-from ..meetings.conftest import at, hold
-from .helpers import post, put
+from tests.api.helpers import post, put
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org
+from tests.meetings.conftest import at, hold
 
 T = MeetingType
 MEETINGS = "/api/v1/meetings/"

@@ -6,12 +6,11 @@ import datetime
 
 from branches.models import OrgKind
 from branches.services import organization_dissolve
-from members.models import Member, MemberState, MemberType
-from members.validators import make_id_number
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org
-from .helpers import MEMBERS, member_url, names, patch, post, put
+from members.roster.models import Member, MemberState, MemberType
+from members.roster.validators import make_id_number
+from tests.api.helpers import MEMBERS, member_url, names, patch, post, put
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org
 
 NEW_ID = make_id_number("110101", datetime.date(1990, 3, 8), 123)  # odd sequence: male
 
@@ -390,9 +389,9 @@ def test_change_state_wrong_method_is_405(world: World, as_secretary_a) -> None:
 def test_the_timeline_is_the_record_pages_with_links_only_where_the_reader_may_go(
     world: World, as_staff, as_member_a, as_secretary_b
 ) -> None:
-    from members.models import TransferKind
-    from members.services import member_change_state
-    from members.transfers import transfer_apply
+    from members.roster.services import member_change_state
+    from members.transfers.models import TransferKind
+    from members.transfers.services import transfer_apply
 
     transfer = transfer_apply(
         actor=world.secretary_a,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 
 from branches.models import Organization, OrgKind, OrgStatus
-
-from ..conftest import World
-from ..factories import make_org
-from .helpers import ORGS, codes, org_url, patch, post, put
+from tests.api.helpers import ORGS, codes, org_url, patch, post, put
+from tests.conftest import World
+from tests.factories import make_org
 
 # --- list -----------------------------------------------------------------------------------
 

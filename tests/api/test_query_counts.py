@@ -7,10 +7,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from branches.models import OrgKind
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org
-from .helpers import MEMBERS, ORGS, org_url
+from tests.api.helpers import MEMBERS, ORGS, org_url
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org
 
 
 def _queries(client: Client, url: str, params: dict | None = None) -> tuple[int, int]:

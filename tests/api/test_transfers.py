@@ -16,14 +16,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from members.models import Member, MemberState, Transfer, TransferKind, TransferStatus
-from members.transfers import transfer_apply, transfer_approve_out, transfer_suspend
-from members.validators import make_id_number
+from members.roster.models import Member, MemberState
+from members.roster.validators import make_id_number
+from members.transfers.models import Transfer, TransferKind, TransferStatus
+from members.transfers.services import transfer_apply, transfer_approve_out, transfer_suspend
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..conftest import World, login
-from ..factories import MemberFactory, UserFactory
-from .helpers import patch, post, put
+from tests.api.helpers import patch, post, put
+from tests.conftest import World, login
+from tests.factories import MemberFactory, UserFactory
 
 TRANSFERS = "/api/v1/transfers/"
 NEW_ID_NUMBER = make_id_number("110101", datetime.date(1988, 3, 8), 21)

@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus
-from members.models import Member, MemberState
-from members.services import member_change_state
-
-from ..conftest import World
-from ..factories import UserFactory, make_org
+from members.roster.models import Member, MemberState
+from members.roster.services import member_change_state
+from tests.conftest import World
+from tests.factories import UserFactory, make_org
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -11,11 +11,10 @@ from django.core.cache import cache
 from branches import selectors
 from branches.models import OrgKind, PositionTitle
 from branches.services import organization_dissolve, organization_move, organization_update, position_assign
-from members.models import MemberState, MemberType
-from members.services import member_change_state
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org
+from members.roster.models import MemberState, MemberType
+from members.roster.services import member_change_state
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db
 

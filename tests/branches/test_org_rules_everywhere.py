@@ -11,10 +11,9 @@ from django.utils import timezone
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.services import organization_dissolve
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..api.helpers import org_url, patch, post
-from ..conftest import World
-from ..factories import UserFactory, make_org
+from tests.api.helpers import org_url, patch, post
+from tests.conftest import World
+from tests.factories import UserFactory, make_org
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -9,11 +9,10 @@ import pytest
 from django.urls import reverse
 
 from branches.models import Position
-from members.models import MemberState
-from members.services import member_change_state
-
-from ..conftest import World
-from ..factories import MemberFactory
+from members.roster.models import MemberState
+from members.roster.services import member_change_state
+from tests.conftest import World
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 

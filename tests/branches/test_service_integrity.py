@@ -18,12 +18,11 @@ from branches.services import (
     position_assign,
     position_end,
 )
-from members.models import MemberState
-from members.services import member_change_state
+from members.roster.models import MemberState
+from members.roster.services import member_change_state
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..conftest import World
-from ..factories import MemberFactory, UserFactory, make_org
+from tests.conftest import World
+from tests.factories import MemberFactory, UserFactory, make_org
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -17,11 +17,10 @@ from branches.services import (
     position_assign,
     refresh_term_statuses,
 )
-from members.models import MemberState, MemberType
+from members.roster.models import MemberState, MemberType
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..conftest import World
-from ..factories import MemberFactory, UserFactory, make_org
+from tests.conftest import World
+from tests.factories import MemberFactory, UserFactory, make_org
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle
 from branches.services import organization_update, position_assign
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db
 

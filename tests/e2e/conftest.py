@@ -25,7 +25,7 @@ try:
 except ImportError:  # requirements-dev.txt installs it; without it there is nothing to drive a browser with
     collect_ignore_glob = ["test_*.py"]
 
-from ..conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page

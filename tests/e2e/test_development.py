@@ -11,11 +11,11 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from branches.models import add_years
-from members.models import DevelopmentRecord, DevelopmentStage, MemberType
-
-from ..conftest import World
-from ..factories import valid_id_number
-from .conftest import log_in, screenshot
+from members.development.models import DevelopmentRecord, DevelopmentStage
+from members.roster.models import MemberType
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot
+from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.e2e
 

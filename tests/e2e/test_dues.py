@@ -12,11 +12,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members.models import DuesAssessment, DuesPayment
+from members.dues.models import DuesAssessment, DuesPayment
 from partybuild.periods import Period, PeriodKind
-
-from ..conftest import World
-from .conftest import log_in, screenshot, sidebar
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot, sidebar
 
 pytestmark = pytest.mark.e2e
 

@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from members.imports.columns import NATIONAL_HEADERS
-from members.models import ImportStatus, Member, RosterImport
-
-from ..conftest import World
-from ..factories import valid_id_number
-from .conftest import log_in, screenshot, sidebar
+from members.imports.models import ImportStatus, RosterImport
+from members.roster.models import Member
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot, sidebar
+from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import log_in, screenshot, sidebar
+from tests.e2e.conftest import log_in, screenshot, sidebar
 
 pytestmark = pytest.mark.e2e
 

@@ -12,10 +12,9 @@ from playwright.sync_api import Page, expect
 
 from meetings.models import AttendanceStatus, Meeting, MeetingType
 from partybuild.periods import Period, PeriodKind
-
-from ..conftest import World
-from ..meetings.conftest import hold
-from .conftest import log_in, screenshot, sidebar
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot, sidebar
+from tests.meetings.conftest import hold
 
 pytestmark = pytest.mark.e2e
 

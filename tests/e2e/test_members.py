@@ -8,10 +8,9 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from members.validators import id_number_gender, make_id_number
-
-from ..conftest import World
-from .conftest import log_in, screenshot, sidebar
+from members.roster.validators import id_number_gender, make_id_number
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot, sidebar
 
 pytestmark = pytest.mark.e2e
 
@@ -130,8 +129,8 @@ def test_secretary_b_neither_lists_nor_opens_branch_a_members(page: Page, e2e_wo
 def test_the_record_shows_one_timeline_that_filters_by_category(page: Page, e2e_world: World) -> None:
     from branches.models import PositionTitle
     from branches.services import position_assign
-    from members.models import MemberState
-    from members.services import member_change_state
+    from members.roster.models import MemberState
+    from members.roster.services import member_change_state
 
     member = e2e_world.member_a
     position_assign(org=e2e_world.branch_a, member=member, title=PositionTitle.PUBLICITY, started_on=datetime.date(2024, 1, 1))

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..conftest import World
-from .conftest import log_in, screenshot, sidebar
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot, sidebar
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from members.models import Member, Transfer, TransferStatus
-
-from ..conftest import World
-from .conftest import log_in, screenshot
+from members.roster.models import Member
+from members.transfers.models import Transfer, TransferStatus
+from tests.conftest import World
+from tests.e2e.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,7 @@ def test_choosing_a_member_fills_dues_paid_to_from_their_dues_records(page: Page
     import datetime
     from decimal import Decimal
 
-    from members.models import DuesPayment
+    from members.dues.models import DuesPayment
 
     for month, paid in ((datetime.date(2026, 8, 1), "20.00"), (datetime.date(2026, 9, 1), "10.00")):  # September: not in full
         DuesPayment.objects.create(

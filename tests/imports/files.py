@@ -18,9 +18,10 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.imports.columns import NATIONAL_HEADERS
+from members.imports.models import RosterImport
 from members.imports.services import roster_import_start
-from members.models import HistoricalMember, Member, RosterImport
-from members.validators import make_id_number
+from members.roster.models import HistoricalMember, Member
+from members.roster.validators import make_id_number
 
 # The columns a small hand-kept 花名册 has: the required ones and a few more.
 BASIC_HEADERS = ["姓名", "性别", "公民身份号码", "出生日期", "人员类别", "所在党支部", "手机号码", "入党日期", "转正日期"]

@@ -17,13 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.imports import pipeline, services
+from members.imports.models import ImportStatus, RosterImport, RosterImportLock
 from members.imports.services import import_progress, roster_import_confirm
-from members.models import ImportStatus, Member, RosterImport, RosterImportLock
+from members.roster.models import Member
 from partybuild.notifications.models import Notification
-
-from ..conftest import World
-from ..worker import start_worker, stop_worker
-from .files import BASIC_HEADERS, many_rows, member_row, person_id, start, write_csv, write_xlsx
+from tests.conftest import World
+from tests.imports.files import BASIC_HEADERS, many_rows, member_row, person_id, start, write_csv, write_xlsx
+from tests.worker import start_worker, stop_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,10 +10,9 @@ import pytest
 from django.utils import timezone
 
 from members.imports.bulk import create_members_with_history
-from members.models import Member
+from members.roster.models import Member
 from tests.conftest import World
-
-from .files import person_id
+from tests.imports.files import person_id
 
 
 def test_members_and_history_arrive_exactly(world: World) -> None:

@@ -13,14 +13,14 @@ from python_calamine import CalamineWorkbook
 from members.imports import normalize
 from members.imports.columns import HEADERS
 from members.imports.export import export_roster
+from members.imports.models import ImportStatus
 from members.imports.services import roster_import_confirm
-from members.models import HistoricalMember, ImportStatus, Member, MemberState, MemberType
-from members.validators import mask_id_number
+from members.roster.models import HistoricalMember, Member, MemberState, MemberType
+from members.roster.validators import mask_id_number
 from partybuild.accounts.access import visible_members
-
-from ..conftest import World
-from ..factories import MemberFactory
-from .files import roster_snapshot, start
+from tests.conftest import World
+from tests.factories import MemberFactory
+from tests.imports.files import roster_snapshot, start
 
 TODAY = datetime.date(2026, 7, 1)
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from members.imports import normalize as n
-from members.models import Member
-
-from ..conftest import World
-from .files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv, write_xlsx
+from members.roster.models import Member
+from tests.conftest import World
+from tests.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv, write_xlsx
 
 JULY_1 = datetime.date(2019, 7, 1)
 

@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 from branches.models import OrgKind
 from members.imports import pipeline
 from members.imports.columns import NATIONAL_HEADERS
+from members.imports.models import ImportStatus, RosterImport
 from members.imports.services import roster_import_confirm
-from members.models import ImportStatus, Member, MemberState, RosterImport
-from members.validators import mask_id_number
+from members.roster.models import Member, MemberState
+from members.roster.validators import mask_id_number
 from partybuild.accounts.models import Role
-
-from ..conftest import World
-from ..factories import MemberFactory, RoleFactory, UserFactory, make_org
-from .files import (
+from tests.conftest import World
+from tests.factories import MemberFactory, RoleFactory, UserFactory, make_org
+from tests.imports.files import (
     BASIC_HEADERS,
     errors_of,
     many_rows,

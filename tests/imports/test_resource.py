@@ -14,12 +14,11 @@ from django.test import Client
 from django.urls import reverse
 
 from members.imports.columns import NATIONAL_HEADERS, STORED_COLUMNS
-from members.models import Member, MemberState
-from members.resources import MemberResource
-from members.services import member_change_state
-
-from ..conftest import World
-from ..factories import UserFactory, valid_id_number
+from members.imports.resources import MemberResource
+from members.roster.models import Member, MemberState
+from members.roster.services import member_change_state
+from tests.conftest import World
+from tests.factories import UserFactory, valid_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from members.imports.models import ImportStatus, RosterImport
 from members.imports.pipeline import staged_path
 from members.imports.services import (
     import_progress,
@@ -20,12 +21,11 @@ from members.imports.services import (
     roster_import_start,
     write_error_report,
 )
-from members.models import ImportStatus, Member, RosterImport
+from members.roster.models import Member
 from partybuild.accounts.models import Role
-
-from ..conftest import World
-from ..factories import RoleFactory, UserFactory
-from .files import BASIC_HEADERS, csv_bytes, member_row, person_id, roster_snapshot, start, write_csv, write_xlsx
+from tests.conftest import World
+from tests.factories import RoleFactory, UserFactory
+from tests.imports.files import BASIC_HEADERS, csv_bytes, member_row, person_id, roster_snapshot, start, write_csv, write_xlsx
 
 ROWS = [member_row("甲", person_id(1)), member_row("乙", person_id(2))]
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.imports.columns import NATIONAL_HEADERS
+from members.imports.models import ImportStatus
 from members.imports.services import roster_import_confirm, roster_import_start
-from members.models import ImportStatus, Member
-
-from ..conftest import World
-from ..factories import valid_id_number
+from members.roster.models import Member
+from tests.conftest import World
+from tests.factories import valid_id_number
 
 
 def _csv(rows: list[list[str]], headers: list[str] = NATIONAL_HEADERS, encoding: str = "utf-8-sig") -> SimpleUploadedFile:

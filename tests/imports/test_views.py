@@ -16,13 +16,13 @@ from django.test import Client
 from django.urls import reverse
 
 from members.imports.columns import HEADERS, NATIONAL_HEADERS
+from members.imports.models import ImportStatus, RosterImport
 from members.imports.services import _set_progress, roster_import_start
-from members.models import ImportStatus, Member, RosterImport
-from members.validators import mask_id_number
+from members.roster.models import Member
+from members.roster.validators import mask_id_number
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..conftest import World, login
-from ..factories import MemberFactory, UserFactory, valid_id_number
+from tests.conftest import World, login
+from tests.factories import MemberFactory, UserFactory, valid_id_number
 
 UPLOAD = reverse("members:import")
 TEMPLATE = reverse("members:import_template")

@@ -13,8 +13,7 @@ from django.utils import timezone
 from meetings.models import FrequencyRule, MeetingType
 from tests.conftest import World
 from tests.factories import UserFactory
-
-from .conftest import at, hold
+from tests.meetings.conftest import at, hold
 
 
 @pytest.fixture

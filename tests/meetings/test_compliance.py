@@ -12,14 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from branches.models import Organization, OrgKind, OrgStatus
+from meetings.compliance.selectors import DUE, FAILED, MET, NONE, compliance
 from meetings.models import FrequencyRule, Meeting, MeetingCredit, MeetingStatus, MeetingType
-from meetings.selectors import DUE, FAILED, MET, NONE, compliance
 from meetings.services import meeting_cancel
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import make_org
-
-from .conftest import at, hold
+from tests.meetings.conftest import at, hold
 
 T = MeetingType
 TODAY = datetime.date(2027, 3, 1)  # every period of 2026 has ended

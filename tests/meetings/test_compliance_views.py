@@ -22,15 +22,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from branches.models import Organization, OrgKind
-from meetings import compliance_views
+from meetings.compliance import views as compliance_views
+from meetings.compliance.selectors import FAILED, MET, compliance
 from meetings.models import FrequencyRule, Meeting, MeetingCredit, MeetingStatus, MeetingType
-from meetings.selectors import FAILED, MET, compliance
-from members.models import Member
+from members.roster.models import Member
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory, make_org
-
-from .conftest import at, hold
+from tests.meetings.conftest import at, hold
 
 T = MeetingType
 MONTH_URL = reverse("meetings:month")

@@ -15,12 +15,11 @@ from branches.services import position_assign
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.selectors import leaders_without_dual_life, roll_members
 from meetings.services import attachment_add, meeting_cancel, meeting_record, meeting_update
-from members.models import Member, MemberState, MemberType
+from members.roster.models import Member, MemberState, MemberType
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory
-
-from .conftest import at, hold
+from tests.meetings.conftest import at, hold
 
 T = MeetingType
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from branches.models import Organization, PositionTitle
 from branches.services import position_assign
+from meetings.compliance.selectors import compliance
 from meetings.models import (
     Attendance,
     AttendanceStatus,
@@ -29,15 +30,13 @@ from meetings.models import (
     MeetingStatus,
     MeetingType,
 )
-from meetings.selectors import compliance
 from meetings.services import attachment_add, meeting_cancel, meeting_record
-from members.models import Member, MemberState, MemberType
-from members.services import member_change_state
+from members.roster.models import Member, MemberState, MemberType
+from members.roster.services import member_change_state
 from partybuild.periods import Period
-
-from ..conftest import World
-from ..factories import MemberFactory
-from .conftest import at, hold
+from tests.conftest import World
+from tests.factories import MemberFactory
+from tests.meetings.conftest import at, hold
 
 T = MeetingType
 LIST = reverse("meetings:list")

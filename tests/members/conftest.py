@@ -8,10 +8,9 @@ import pytest
 from django.utils import timezone
 
 from branches.models import OrgKind
-from members.models import Member
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org, valid_id_number
+from members.roster.models import Member
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org, valid_id_number
 
 
 def form_data(world: World, **overrides: object) -> dict[str, object]:

@@ -9,11 +9,10 @@ from django.urls import reverse
 
 from branches.models import PositionTitle
 from branches.services import position_assign
-from members.models import MemberState
-from members.services import member_change_state, member_update
-
-from ..conftest import World
-from ..factories import valid_id_number
+from members.roster.models import MemberState
+from members.roster.services import member_change_state, member_update
+from tests.conftest import World
+from tests.factories import valid_id_number
 
 
 def url(member) -> str:
@@ -140,9 +139,8 @@ def test_meetings_of_another_branch_show_no_topic_to_this_branchs_secretary(
     world: World, as_secretary_b: Client, as_member_a: Client
 ) -> None:
     from meetings.models import MeetingType
-    from members.models import Member
-
-    from ..meetings.conftest import at, hold
+    from members.roster.models import Member
+    from tests.meetings.conftest import at, hold
 
     hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 3, 5), topic="甲支部内部议题", leave={world.member_a2.pk: "家中有事"})
     Member.objects.filter(pk=world.member_a2.pk).update(branch=world.branch_b, group=None)  # transferred to B

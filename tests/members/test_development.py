@@ -18,7 +18,9 @@ import time_machine
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from branches.models import Organization, OrgKind, add_months, add_years
-from members.development import (
+from members.development.models import Cultivator, DevelopmentRecord, DevelopmentRule, DevelopmentStage, RuleKey
+from members.development.selectors import DeadlineKind, development_deadlines, development_pipeline
+from members.development.services import (
     development_activist_record,
     development_admission_approve,
     development_admission_vote_record,
@@ -37,20 +39,9 @@ from members.development import (
     development_training_record,
     working_days,
 )
-from members.development_selectors import DeadlineKind, development_deadlines, development_pipeline
-from members.models import (
-    Cultivator,
-    DevelopmentRecord,
-    DevelopmentRule,
-    DevelopmentStage,
-    Member,
-    MemberState,
-    MemberType,
-    RuleKey,
-)
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org, valid_id_number
+from members.roster.models import Member, MemberState, MemberType
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org, valid_id_number
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -1027,7 +1018,7 @@ def test_the_deadlines_list_talks_due_and_probations_ending_within_30_days(world
 def test_an_admin_changes_a_development_number_but_cannot_add_or_delete_rules(db, client) -> None:
     from django.urls import reverse
 
-    from members.models import DevelopmentRule
+    from members.development.models import DevelopmentRule
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
@@ -1043,7 +1034,7 @@ def test_an_admin_changes_a_development_number_but_cannot_add_or_delete_rules(db
 
 
 def test_the_daily_job_reminds_the_branch_of_a_talk_falling_due_once(world: World) -> None:
-    from members.services import development_reminders_run
+    from members.development.reminders import development_reminders_run
     from partybuild.notifications.models import Notification
 
     record = apply(world, applied_on=D(2026, 11, 1), name="周待谈")  # the talk is due by 2026-12-01

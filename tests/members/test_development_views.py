@@ -18,20 +18,20 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from members import development_views
-from members.development import (
+from members.development import views as development_views
+from members.development.models import Cultivator, DevelopmentRecord, DevelopmentStage
+from members.development.services import (
     development_admission_approve,
     development_confirm,
     development_person_update,
     development_probation_extend,
     development_terminate,
 )
-from members.models import Cultivator, DevelopmentRecord, DevelopmentStage, Member, MemberType
+from members.roster.models import Member, MemberType
 from partybuild.accounts import access
-
-from ..conftest import World
-from ..factories import MemberFactory, valid_id_number
-from .test_development import (
+from tests.conftest import World
+from tests.factories import MemberFactory, valid_id_number
+from tests.members.test_development import (
     ADMITTED_ON,
     D,
     apply,

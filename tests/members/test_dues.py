@@ -9,8 +9,8 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.dues import monthly_dues
-from members.models import DuesRule
+from members.dues.calculation import monthly_dues
+from members.dues.models import DuesRule
 
 
 @pytest.mark.parametrize(

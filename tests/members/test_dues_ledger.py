@@ -10,9 +10,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from members.dues import arrears
-from members.models import DuesAssessment, DuesPayment, Member, MemberState
-from members.services import DuesEntry, dues_assess, dues_record_month
+from members.dues.calculation import arrears
+from members.dues.models import DuesAssessment, DuesPayment
+from members.dues.services import DuesEntry, dues_assess, dues_record_month
+from members.roster.models import Member, MemberState
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory
@@ -237,8 +238,8 @@ def test_a_back_payment_of_exactly_6_months_is_not_warned_7_is(world: World) -> 
 
 
 def _transfer_internal(world: World, member: Member, to, on: datetime.date, **extra) -> None:
-    from members.models import TransferKind
-    from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+    from members.transfers.models import TransferKind
+    from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
 
     with time_machine.travel(datetime.datetime.combine(on, datetime.time(2), tzinfo=datetime.UTC), tick=False):
         transfer = transfer_apply(
@@ -281,9 +282,9 @@ def test_a_member_transferring_in_with_old_payments_puts_nobody_of_the_receiving
 def test_the_dues_paid_to_of_an_accepted_transfer_counts_as_paid(world: World) -> None:
     from django.utils import timezone
 
-    from members.models import TransferKind
-    from members.transfers import transfer_accept, transfer_apply
-    from members.validators import make_id_number
+    from members.roster.validators import make_id_number
+    from members.transfers.models import TransferKind
+    from members.transfers.services import transfer_accept, transfer_apply
 
     dues_assess(member=world.member_b, year=2026, actor=world.secretary_b, base_income=D("4000"))
     _pay(world, world.member_b, "2026-01", branch=world.branch_b, actor=world.secretary_b)  # B since January
@@ -326,10 +327,10 @@ def test_the_record_page_and_the_lists_say_the_same_dues_paid_to(world: World) -
     """The record page works 党费交至 out from what it fetched (paid_up_to_of); lists and the
     arrears from SQL (with_paid_up_to): same answer, with a short month, a later full one and a
     transfer letter."""
-    from members.dues import paid_up_to_of, with_paid_up_to
-    from members.models import Transfer
-    from members.timeline import member_dues_records, member_transfers
-    from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+    from members.dues.calculation import paid_up_to_of, with_paid_up_to
+    from members.roster.timeline import member_dues_records, member_transfers
+    from members.transfers.models import Transfer
+    from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
 
     _assess_all(world)
     member = world.member_a2

@@ -20,9 +20,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from members.dues_pages import member_dues_card
-from members.models import DuesAssessment, DuesCategory, DuesPayment, Member, MemberState
-from members.services import DuesEntry, dues_assess, dues_record_month
+from members.dues.models import DuesAssessment, DuesPayment
+from members.dues.presenters import member_dues_card
+from members.dues.services import DuesEntry, dues_assess, dues_record_month
+from members.roster.models import DuesCategory, Member, MemberState
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory
@@ -253,8 +254,8 @@ def test_an_unreadable_month_is_explained_and_this_month_shown(world: World, as_
 def test_after_a_transfer_each_branch_keeps_the_months_it_collected(
     world: World, as_secretary_a: Client, as_secretary_b: Client
 ) -> None:
-    from members.models import TransferKind
-    from members.transfers import transfer_accept, transfer_apply, transfer_approve_out
+    from members.transfers.models import TransferKind
+    from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
 
     _assess(world)
     _pay(world, world.member_a2, "2026-11", "90")  # paid to branch A in November

@@ -8,12 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from branches.models import OrgKind
-from members.models import Member
-from members.validators import make_id_number
-
-from ..conftest import World
-from ..factories import make_org
-from .conftest import form_data, member_form_data
+from members.roster.models import Member
+from members.roster.validators import make_id_number
+from tests.conftest import World
+from tests.factories import make_org
+from tests.members.conftest import form_data, member_form_data
 
 CREATE = reverse("members:create")
 

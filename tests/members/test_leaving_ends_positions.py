@@ -4,10 +4,9 @@ import datetime
 
 from branches.models import Position
 from branches.services import position_assign
-from members.models import MemberState
-from members.services import member_change_state
-
-from ..conftest import World
+from members.roster.models import MemberState
+from members.roster.services import member_change_state
+from tests.conftest import World
 
 
 def test_a_member_who_leaves_gives_up_their_positions_the_same_day(world: World) -> None:

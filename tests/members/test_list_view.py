@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from branches.models import OrgKind, OrgStatus, add_years
 from branches.services import organization_update
-from members.models import MemberState, MemberType
-from members.selectors import search_q
-from members.services import member_change_state
-from members.validators import make_id_number
-
-from ..conftest import World
-from ..factories import MemberFactory, make_org, valid_id_number
+from members.roster.models import MemberState, MemberType
+from members.roster.selectors import search_q
+from members.roster.services import member_change_state
+from members.roster.validators import make_id_number
+from tests.conftest import World
+from tests.factories import MemberFactory, make_org, valid_id_number
 
 URL = reverse("members:list")
 

@@ -13,13 +13,16 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from members.development import development_apply
-from members.development_selectors import development_deadlines
-from members.dues import arrears
-from members.management_rules import ManagementRule, ManagementRuleKey, management_rules
-from members.models import Member, TransferKind
-from members.services import DuesEntry, dues_assess, dues_record_month, transfer_reminders_run
-from members.transfers import transfer_apply, transfer_approve_out
+from members.development.selectors import development_deadlines
+from members.development.services import development_apply
+from members.dues.calculation import arrears
+from members.dues.services import DuesEntry, dues_assess, dues_record_month
+from members.management_rules.models import ManagementRule, ManagementRuleKey
+from members.management_rules.selectors import management_rules
+from members.roster.models import Member
+from members.transfers.models import TransferKind
+from members.transfers.reminders import transfer_reminders_run
+from members.transfers.services import transfer_apply, transfer_approve_out
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import UserFactory, valid_id_number

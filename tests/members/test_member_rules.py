@@ -8,13 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from branches.models import OrgKind
-from members.models import Member, MemberType
-from members.rules import _field_errors
-from members.services import member_create, member_update
-from members.validators import make_id_number
-
-from ..conftest import World
-from ..factories import make_org, valid_id_number
+from members.roster.checks import _field_errors
+from members.roster.models import Member, MemberType
+from members.roster.services import member_create, member_update
+from members.roster.validators import make_id_number
+from tests.conftest import World
+from tests.factories import make_org, valid_id_number
 
 
 def _fields(world: World, **overrides: object) -> dict[str, object]:

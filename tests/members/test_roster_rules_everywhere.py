@@ -12,16 +12,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Member, MemberState
-from members.selectors import search_q
-from members.services import member_change_state, member_create, member_update
-from members.validators import id_number_gender, make_id_number
+from members.roster.models import Member, MemberState
+from members.roster.selectors import search_q
+from members.roster.services import member_change_state, member_create, member_update
+from members.roster.validators import id_number_gender, make_id_number
 from partybuild.accounts.access import forget_scope
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..api.helpers import MEMBERS, member_url, patch, post
-from ..conftest import World
-from .conftest import form_data, member_form_data
+from tests.api.helpers import MEMBERS, member_url, patch, post
+from tests.conftest import World
+from tests.members.conftest import form_data, member_form_data
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -7,11 +7,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.models import MemberState
-from members.services import member_change_state, member_create, member_update
-
-from ..conftest import World
-from ..factories import valid_id_number
+from members.roster.models import MemberState
+from members.roster.services import member_change_state, member_create, member_update
+from tests.conftest import World
+from tests.factories import valid_id_number
 
 DAY = datetime.date(2025, 3, 1)
 

@@ -9,9 +9,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from members.models import Member, MemberState
-
-from ..conftest import World
+from members.roster.models import Member, MemberState
+from tests.conftest import World
 
 
 def url(member) -> str:

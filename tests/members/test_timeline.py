@@ -16,14 +16,15 @@ from django.urls import reverse
 
 from branches.models import PositionTitle
 from branches.services import position_assign, position_end
-from members.development import development_confirm
-from members.models import Member, MemberState, TransferKind
-from members.services import DuesEntry, dues_assess, dues_record_month, member_change_state
-from members.transfers import transfer_accept, transfer_apply, transfer_approve_out, transfer_resume, transfer_suspend
+from members.development.services import development_confirm
+from members.dues.services import DuesEntry, dues_assess, dues_record_month
+from members.roster.models import Member, MemberState
+from members.roster.services import member_change_state
+from members.transfers.models import TransferKind
+from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out, transfer_resume, transfer_suspend
 from partybuild.periods import Period
-
-from ..conftest import World
-from .test_development import confirmation_vote, to_probationary
+from tests.conftest import World
+from tests.members.test_development import confirmation_vote, to_probationary
 
 D = datetime.date
 

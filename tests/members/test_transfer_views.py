@@ -17,14 +17,14 @@ from django.utils import timezone
 
 from branches.models import OrgKind
 from branches.services import organization_dissolve
-from members.models import Member, MemberState, Transfer, TransferKind, TransferStatus
-from members.transfer_selectors import destination_options_html, waiting_for_me_count
-from members.transfers import transfer_accept, transfer_apply, transfer_approve_out, transfer_return, transfer_suspend
-from members.validators import make_id_number
+from members.roster.models import Member, MemberState
+from members.roster.validators import make_id_number
+from members.transfers.models import Transfer, TransferKind, TransferStatus
+from members.transfers.selectors import destination_options_html, waiting_for_me_count
+from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out, transfer_return, transfer_suspend
 from partybuild.accounts.models import Role, RoleAssignment
-
-from ..conftest import World, login
-from ..factories import MemberFactory, UserFactory, make_org
+from tests.conftest import World, login
+from tests.factories import MemberFactory, UserFactory, make_org
 
 LIST = reverse("transfers:list")
 NEW = reverse("transfers:new")
@@ -696,7 +696,7 @@ def test_an_internal_transfer_left_without_a_scope_takes_it_from_the_two_branche
 def _paid(world: World, member: Member, month: datetime.date, due: str, paid: str) -> None:
     from decimal import Decimal
 
-    from members.models import DuesPayment
+    from members.dues.models import DuesPayment
 
     DuesPayment.objects.create(
         member=member,

@@ -15,9 +15,12 @@ from django.utils import timezone
 
 from branches.models import Position, PositionTitle
 from branches.services import position_assign
-from members.models import Member, MemberState, Transfer, TransferKind, TransferStatus
-from members.services import member_change_state, member_create, transfer_reminders_run
-from members.transfers import (
+from members.roster.models import Member, MemberState
+from members.roster.services import member_change_state, member_create
+from members.roster.validators import make_id_number
+from members.transfers.models import Transfer, TransferKind, TransferStatus
+from members.transfers.reminders import transfer_reminders_run
+from members.transfers.services import (
     transfer_accept,
     transfer_apply,
     transfer_approve_out,
@@ -26,7 +29,6 @@ from members.transfers import (
     transfer_suspend,
     waiting_on,
 )
-from members.validators import make_id_number
 from partybuild.accounts.access import (
     get_development_record_for_user,
     get_transfer_for_user,
@@ -263,7 +265,7 @@ def test_a_letter_from_outside_is_checked_by_the_roster_rules_when_recorded(worl
 def test_a_transfer_waiting_more_than_7_days_is_notified_to_the_side_that_must_act(world: World) -> None:
     import time_machine
 
-    from members.services import transfer_reminders_run
+    from members.transfers.reminders import transfer_reminders_run
     from partybuild.notifications.models import Notification
 
     with time_machine.travel(datetime.datetime(2026, 11, 1, 2, tzinfo=datetime.UTC)):
@@ -398,9 +400,8 @@ def test_accepted_the_positions_in_the_old_branch_end_and_those_above_stay(world
 def test_a_probationary_members_development_record_goes_with_them(
     world: World, as_secretary_a: Client, as_secretary_b: Client
 ) -> None:
-    from members.services import development_reminders_run
-
-    from .test_development import to_probationary
+    from members.development.reminders import development_reminders_run
+    from tests.members.test_development import to_probationary
 
     with time_machine.travel(at(2026, 11, 20), tick=False):
         record = to_probationary(world, voted_on=datetime.date(2025, 12, 1))
@@ -436,11 +437,10 @@ def test_a_probationary_members_development_record_goes_with_them(
 
 
 def test_a_probationary_member_transferred_out_of_the_portal_ends_the_record_here(world: World, as_secretary_a: Client) -> None:
-    from members.development_models import DevelopmentStage
-    from members.development_selectors import development_deadlines, development_pipeline
-    from members.services import development_reminders_run
-
-    from .test_development import to_probationary
+    from members.development.models import DevelopmentStage
+    from members.development.reminders import development_reminders_run
+    from members.development.selectors import development_deadlines, development_pipeline
+    from tests.members.test_development import to_probationary
 
     with time_machine.travel(at(2026, 11, 20), tick=False):
         record = to_probationary(world, voted_on=datetime.date(2025, 12, 1))
@@ -670,7 +670,7 @@ def test_a_secretary_who_transfers_away_loses_the_old_branchs_scope(world: World
 
 
 def test_a_member_who_leaves_the_party_loses_the_secretary_and_staff_roles(world: World) -> None:
-    from members.services import member_change_state
+    from members.roster.services import member_change_state
     from partybuild.accounts.access import forget_scope, scope_for
     from partybuild.accounts.models import Role, RoleAssignment
 
@@ -693,7 +693,7 @@ def test_a_member_who_leaves_the_party_loses_the_secretary_and_staff_roles(world
 
 
 def test_a_member_moved_to_another_branch_while_the_transfer_is_open_stops_it(world: World) -> None:
-    from members.services import member_update
+    from members.roster.services import member_update
 
     transfer = _a_to_b(world)
     moved = member_update(member=world.member_a2, actor=world.staff, reason="调整支部", branch=world.branch_c, group=None)

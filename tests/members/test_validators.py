@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
-from members.validators import (
+from members.roster.validators import (
     id_number_birth_date,
     id_number_gender,
     make_id_number,

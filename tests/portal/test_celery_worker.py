@@ -13,9 +13,8 @@ import pytest
 
 from branches.services import organization_update
 from partybuild.notifications.models import Notification
-
-from ..conftest import World
-from ..worker import start_worker, stop_worker
+from tests.conftest import World
+from tests.worker import start_worker, stop_worker
 
 pytestmark = [
     pytest.mark.worker,

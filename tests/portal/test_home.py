@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partybuild.notifications.models import Notification
-
-from ..conftest import World
+from tests.conftest import World
 
 
 def test_staff_home_shows_subtree_figures(as_staff: Client, world: World) -> None:
@@ -35,7 +34,7 @@ def test_home_rejects_post(as_staff: Client) -> None:
 
 
 def test_home_query_count_does_not_grow_with_data(as_staff: Client, world: World, django_assert_max_num_queries) -> None:
-    from ..factories import MemberFactory, make_org
+    from tests.factories import MemberFactory, make_org
 
     for i in range(8):
         b = make_org(world.committee, "branch", f"扩展党支部{i}")
@@ -140,7 +139,7 @@ def test_home_shows_this_months_organizational_life(as_secretary_a: Client, as_s
 
 
 def test_home_lists_this_months_political_birthdays(as_secretary_a: Client, world: World) -> None:
-    from members.models import Member
+    from members.roster.models import Member
 
     today = timezone.localdate()
     Member.objects.filter(pk=world.member_a.pk).update(joined_on=today.replace(year=today.year - 12, day=1))
@@ -150,8 +149,8 @@ def test_home_lists_this_months_political_birthdays(as_secretary_a: Client, worl
 
 
 def test_home_says_how_many_transfers_wait_on_us(as_secretary_b: Client, as_secretary_a: Client, world: World) -> None:
-    from members.models import TransferKind
-    from members.transfers import transfer_apply, transfer_approve_out
+    from members.transfers.models import TransferKind
+    from members.transfers.services import transfer_apply, transfer_approve_out
 
     transfer = transfer_apply(
         actor=world.secretary_a,

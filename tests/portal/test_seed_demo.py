@@ -6,8 +6,9 @@ from django.core.management import call_command
 
 from branches.models import Organization
 from meetings.models import Meeting, MeetingCredit
-from members.models import DevelopmentRecord, Member
-from members.validators import validate_id_number
+from members.development.models import DevelopmentRecord
+from members.roster.models import Member
+from members.roster.validators import validate_id_number
 from partybuild.accounts import access
 from partybuild.accounts.models import User
 
@@ -31,8 +32,9 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
     # This year's dues set for everyone on the roster, months paid up to last month, a few behind.
     from django.utils import timezone
 
-    from members.dues import arrears
-    from members.models import ON_ROSTER_STATES, DuesAssessment, DuesPayment
+    from members.dues.calculation import arrears
+    from members.dues.models import DuesAssessment, DuesPayment
+    from members.roster.models import ON_ROSTER_STATES
 
     year = timezone.localdate().year
     assert DuesAssessment.objects.filter(year=year).count() == Member.objects.filter(state__in=ON_ROSTER_STATES).count()

@@ -9,8 +9,7 @@ from django.core.management import call_command
 from branches.models import Organization, TermStatus
 from branches.services import organization_update, refresh_term_statuses, term_reminders_run
 from partybuild.notifications.models import Notification
-
-from ..conftest import World
+from tests.conftest import World
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -69,7 +68,7 @@ def test_a_new_status_gives_a_new_notification(world: World) -> None:
 
 
 def test_job_query_count_is_fixed(world: World, django_assert_max_num_queries) -> None:
-    from ..factories import make_org
+    from tests.factories import make_org
 
     for i in range(20):
         make_org(world.committee, "branch", f"超期党支部{i}", term_start=datetime.date(2020, 1, 1))

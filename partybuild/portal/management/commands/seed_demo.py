@@ -20,9 +20,9 @@ from branches.services import organization_create, position_assign, refresh_term
 from meetings.models import AttendanceStatus, Meeting, MeetingStatus, MeetingType
 from meetings.selectors import roll_members
 from meetings.services import meeting_record
-from members.models import Degree, DuesCategory, Education, Member, MemberState, MemberType
-from members.services import member_change_state, member_create
-from members.validators import make_id_number
+from members.roster.models import Degree, DuesCategory, Education, Member, MemberState, MemberType
+from members.roster.services import member_change_state, member_create
+from members.roster.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
 from partybuild.periods import Period
 
@@ -400,8 +400,8 @@ class Command(BaseCommand):
     def _development(self, orgs: dict[str, Organization]) -> None:
         """Three people on their way in at branch A, relative to today: an application whose talk
         is due soon, one talked with, and an 入党积极分子 with two 培养联系人 (through the services)."""
-        from members.development import development_activist_record, development_apply, development_talk_record
-        from members.models import DevelopmentRecord
+        from members.development.models import DevelopmentRecord
+        from members.development.services import development_activist_record, development_apply, development_talk_record
 
         branch = orgs[BRANCH_A]
         if DevelopmentRecord.objects.filter(branch=branch).exists():
@@ -436,8 +436,9 @@ class Command(BaseCommand):
         flagged) and a few pay a month late (补交). This month is left to enter."""
         from decimal import Decimal
 
-        from members.models import ON_ROSTER_STATES, DuesAssessment
-        from members.services import DuesEntry, DuesSetting, dues_assess_many, dues_record_month
+        from members.dues.models import DuesAssessment
+        from members.dues.services import DuesEntry, DuesSetting, dues_assess_many, dues_record_month
+        from members.roster.models import ON_ROSTER_STATES
 
         today = timezone.localdate()
         if DuesAssessment.objects.filter(year=today.year).exists():

@@ -1,0 +1,559 @@
+"""Forms of the 发展党员 pages: the new application, and one small form per stage service.
+
+The forms clean and normalize; the services in ``members.development`` decide. Most fields are
+optional here on purpose: a missing date or number reaches the service, whose refusal ("请填写谈话
+日期。") is shown next to the field with the service's own words. Each stage form's fields are
+named as the service's keyword arguments, so its ValidationError lands next to the right field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from branches.models import Organization, OrgKind, OrgStatus
+from members.development import services
+from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey
+from members.development.services.common import normalize_person
+from members.roster.forms import DateInput, OrgChoiceField, PortalForm
+from members.roster.models import Education, Gender, Member, MemberState, MemberType
+from partybuild.accounts.access import writable_orgs
+
+_NAME_SPLIT = re.compile(r"[、，,；;\s]+")
+
+
+def _style(form: forms.Form) -> None:
+    for f in form.fields.values():
+        widget = f.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        else:
+            widget.attrs["class"] = "form-control"
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError next to the fields it names; the rest above the form. A form's
+    ``service_errors`` may first move an error to the field that caused it (the age refused on
+    ``applied_on`` comes from the birth date or the number a correction changed)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    errors = exc.message_dict
+    if hasattr(form, "service_errors"):
+        errors = form.service_errors(errors)
+    for name, messages in errors.items():
+        if name != NON_FIELD_ERRORS and name in form.fields:
+            form.add_error(name, messages)
+        else:
+            form.add_error(None, messages)
+
+
+class ApplicationForm(PortalForm):
+    """入党申请: the 党支部 that receives it, the person's facts and the application date."""
+
+    branch = OrgChoiceField(label="受理党支部", queryset=Organization.objects.none(), empty_label="—— 请选择党支部 ——")
+    applied_on = forms.DateField(label="入党申请日期", widget=DateInput, required=False)
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="公民身份号码", max_length=40, required=False, help_text="18位，最后一位可为X。")
+    gender = forms.ChoiceField(label="性别", required=False, choices=[("", "按身份证号自动识别"), *Gender.choices])
+    birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput, help_text="留空则按身份证号填写。")
+    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
+    education = forms.ChoiceField(label="学历", required=False, choices=[("", "—— 请选择 ——"), *Education.choices])
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    work_unit_position = forms.CharField(label="工作单位及职务", max_length=200, required=False)
+
+    SHOWN_REQUIRED = ("applied_on", "name", "id_number")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = writable_orgs(user).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path")
+        for name in self.SHOWN_REQUIRED:
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
+        _style(self)
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class StepForm(PortalForm):
+    """One stage service's form. ``title`` is what the page calls it; ``service`` what it calls."""
+
+    title = ""
+    button = "登记"
+    service: Callable[..., DevelopmentRecord]
+    # Fields where the rule allows a late step with a reason (shown with a hint).
+    reason_hint = ""
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.record = record
+        _style(self)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+    def submit(self, actor: Any) -> DevelopmentRecord:
+        return type(self).service(record=self.record, actor=actor, **self.service_kwargs())
+
+
+def _date(label: str, **kwargs: Any) -> forms.DateField:
+    field = forms.DateField(label=label, widget=DateInput, required=False, **kwargs)
+    field.show_required = True  # type: ignore[attr-defined]
+    return field
+
+
+def _count(label: str) -> forms.IntegerField:
+    field = forms.IntegerField(label=label, required=False, min_value=0, max_value=10000)
+    field.show_required = True  # type: ignore[attr-defined]
+    return field
+
+
+def _text(label: str, *, required: bool = True, help_text: str = "", rows: int = 0) -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    field = forms.CharField(label=label, max_length=200, required=False, help_text=help_text, widget=widget)
+    field.show_required = required  # type: ignore[attr-defined]
+    return field
+
+
+class TalkForm(StepForm):
+    title = "谈话"
+    service = staticmethod(services.development_talk_record)
+    talked_on = _date("谈话日期")
+    talked_by = _text("谈话人")
+    reason = _text("超过期限的原因", required=False, help_text="谈话晚于期限时必填，记入例外情况。")
+
+
+class ActivistForm(StepForm):
+    title = "确定为入党积极分子"
+    service = staticmethod(services.development_activist_record)
+    activist_on = _date("确定为入党积极分子日期")
+    cultivators = forms.ModelMultipleChoiceField(
+        label="培养联系人（本支部正式党员）",
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cultivator_names = _text(
+        "其他培养联系人", required=False, help_text="不在本系统花名册中的正式党员，填写姓名，多人以顿号分隔。"
+    )
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        super().__init__(*args, record=record, **kwargs)
+        self.fields["cultivators"].queryset = Member.objects.filter(
+            branch_id=record.branch_id, member_type=MemberType.FULL, state=MemberState.NORMAL
+        ).order_by("name", "pk")
+        self.fields["cultivators"].show_required = True  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = [n for n in _NAME_SPLIT.split(data.get("cultivator_names") or "") if n]
+        return {"activist_on": data.get("activist_on"), "cultivators": [*data.get("cultivators", []), *names]}
+
+
+class CandidateForm(StepForm):
+    title = "列为发展对象"
+    service = staticmethod(services.development_candidate_record)
+    candidate_on = _date("确定为发展对象日期")
+
+
+class PoliticalReviewForm(StepForm):
+    title = "政治审查"
+    service = staticmethod(services.development_political_review_record)
+    reviewed_on = _date("政治审查日期")
+    conclusion = _text("政治审查结论")
+
+
+class TrainingForm(StepForm):
+    title = "短期集中培训"
+    service = staticmethod(services.development_training_record)
+    started_on = _date("培训开始日期")
+    ended_on = _date("培训结束日期")
+    days = forms.IntegerField(label="培训天数", required=False, min_value=0, max_value=365)
+    class_hours = forms.IntegerField(
+        label="培训学时", required=False, min_value=0, max_value=2000, help_text="天数、学时至少填一项。"
+    )
+
+
+class PublicityForm(StepForm):
+    title = "公示"
+    service = staticmethod(services.development_publicity_record)
+    started_on = _date("公示开始日期")
+    ended_on = _date("公示结束日期", help_text="公示尚未结束时可填预定结束日期。")
+
+
+class PreReviewForm(StepForm):
+    title = "党委预审"
+    service = staticmethod(services.development_pre_review_record)
+    pre_reviewed_on = _date("党委预审日期")
+
+
+class VoteForm(StepForm):
+    button = "登记表决结果"
+    voted_on = _date("支部党员大会日期")
+    entitled = _count("应到会有表决权的正式党员")
+    present = _count("实到会有表决权的正式党员")
+    votes_for = _count("赞成")
+    votes_against = _count("反对")
+    abstentions = _count("弃权")
+
+
+class AdmissionVoteForm(VoteForm):
+    title = "支部党员大会表决（接收预备党员）"
+    service = staticmethod(services.development_admission_vote_record)
+
+
+class ConfirmationVoteForm(VoteForm):
+    title = "支部党员大会表决（预备党员转正）"
+    service = staticmethod(services.development_confirmation_vote_record)
+
+
+class AdmissionApproveForm(StepForm):
+    title = "党委审批（接收为预备党员）"
+    button = "登记审批"
+    service = staticmethod(services.development_admission_approve)
+    approved_on = _date("党委审批日期")
+    reason = _text("超过审批期限的特殊情况", required=False, help_text="超过审批期限时必填，记入例外情况。")
+
+
+class ConfirmForm(StepForm):
+    title = "党委审批（转为正式党员）"
+    button = "登记审批"
+    service = staticmethod(services.development_confirm)
+    approved_on = _date("转正审批日期")
+    reason = _text("超过审批期限的特殊情况", required=False, help_text="超过审批期限时必填，记入例外情况。")
+
+
+class ExtendForm(StepForm):
+    title = "延长预备期"
+    button = "延长预备期"
+    service = staticmethod(services.development_probation_extend)
+    decided_on = _date("决定日期")
+    months = forms.IntegerField(label="延长月数", required=False, min_value=0, max_value=120)
+    reason = _text("延长原因", rows=2)
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        super().__init__(*args, record=record, **kwargs)
+        self.fields["months"].show_required = True  # type: ignore[attr-defined]
+
+
+class ProbationCancelForm(StepForm):
+    title = "取消预备党员资格"
+    button = "取消预备党员资格"
+    service = staticmethod(services.development_probation_cancel)
+    decided_on = _date("决定日期")
+    reason = _text("原因", rows=2)
+
+
+class TerminateForm(StepForm):
+    title = "终止培养"
+    button = "终止培养"
+    service = staticmethod(services.development_terminate)
+    ended_on = _date("终止日期")
+    reason = _text("终止原因", rows=2)
+
+
+# The step names of ``development:step``, each with its form (and so its service).
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "talk": TalkForm,
+    "activist": ActivistForm,
+    "candidate": CandidateForm,
+    "political_review": PoliticalReviewForm,
+    "training": TrainingForm,
+    "publicity": PublicityForm,
+    "pre_review": PreReviewForm,
+    "admission_vote": AdmissionVoteForm,
+    "admission_approve": AdmissionApproveForm,
+    "confirmation_vote": ConfirmationVoteForm,
+    "confirm": ConfirmForm,
+    "extend": ExtendForm,
+    "probation_cancel": ProbationCancelForm,
+    "terminate": TerminateForm,
+}
+
+
+# Steps that end a record: shown apart from the next steps, in a quieter box.
+ENDING_STEPS = ("terminate", "probation_cancel")
+
+
+def next_steps(record: DevelopmentRecord) -> list[str]:
+    """The steps the page offers for the record as it stands, in the order they come. The services
+    still decide: a step offered here can be refused (e.g. 预审 before the 公示 has ended)."""
+    stage = record.stage
+    steps: list[str] = []
+    if stage == DevelopmentStage.APPLICANT:
+        steps.append("activist" if record.talked_on else "talk")
+    elif stage == DevelopmentStage.ACTIVIST:
+        steps.append("candidate")
+    elif stage == DevelopmentStage.CANDIDATE:
+        if record.admission_voted_on:
+            steps.append("admission_approve")
+        elif record.pre_reviewed_on:
+            steps.append("admission_vote")
+        else:
+            missing = [
+                step
+                for step, done in (
+                    ("political_review", record.political_review_on),
+                    ("training", record.training_ended_on),
+                    ("publicity", record.publicity_ended_on),
+                )
+                if done is None
+            ]
+            steps.extend(missing)
+            steps.append("pre_review")
+    elif stage == DevelopmentStage.PROBATIONARY:
+        if record.confirmation_voted_on:
+            steps.append("confirm")
+        else:
+            # Offered even after an extension: the rule table says how many are allowed, and
+            # the service refuses one too many with the rule's words.
+            steps.extend(["confirmation_vote", "extend"])
+    if stage in (DevelopmentStage.APPLICANT, DevelopmentStage.ACTIVIST, DevelopmentStage.CANDIDATE):
+        steps.append("terminate")
+    elif stage == DevelopmentStage.PROBATIONARY:
+        steps.append("probation_cancel")
+    return steps
+
+
+# A correction's reason goes to the change history (a text column) behind its prefix, e.g.
+# "更正支部党员大会表决结果（接收预备党员）：": as long as the reasons the record itself keeps.
+CORRECTION_REASON_MAX = 200
+
+
+def _reason(label: str) -> forms.CharField:
+    field = forms.CharField(label=label, max_length=CORRECTION_REASON_MAX, required=False, help_text="记入变更记录。")
+    field.show_required = True  # type: ignore[attr-defined]
+    field.wide = True  # type: ignore[attr-defined]
+    return field
+
+
+class PersonForm(PortalForm):
+    """修改个人信息 (``development_person_update``): the person's facts prefilled, a reason
+    required. Only what was changed goes to the service, so a new 公民身份号码 brings its own
+    birth date and gender unless those were changed too; nothing changed is refused here."""
+
+    title = "修改个人信息"
+    button = "保存修改"
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    gender = forms.ChoiceField(label="性别", required=False, choices=[("", "按身份证号自动识别"), *Gender.choices])
+    id_number = forms.CharField(
+        label="公民身份号码", max_length=40, required=False, help_text="改号码时，未改动的出生日期、性别按新号码填写。"
+    )
+    birth_date = forms.DateField(label="出生日期", required=False, widget=DateInput)
+    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
+    education = forms.ChoiceField(label="学历", required=False, choices=[("", "—— 请选择 ——"), *Education.choices])
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    work_unit_position = forms.CharField(label="工作单位及职务", max_length=200, required=False)
+    change_reason = _reason("修改原因")
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(record, name) for name in services.PERSON_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.changes: dict[str, Any] = {}
+        for name in ("name", "id_number", "ethnicity"):
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
+        _style(self)
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        for name in ("id_number", "work_unit_position"):
+            self.fields[name].wide = True  # type: ignore[attr-defined]
+
+    def service_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The service refuses an age on the application date (``applied_on``): the birth date
+        changed here caused it, or else the number it follows from, unless that number is
+        refused itself (its birth date then means nothing)."""
+        errors = dict(errors)
+        age = errors.pop("applied_on", None)
+        if age and "birth_date" in self.changes:
+            errors.setdefault("birth_date", age)
+        elif age and "id_number" not in errors:
+            errors["id_number"] = age
+        return errors
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("change_reason") or "").strip():
+            self.add_error("change_reason", "请填写修改原因。")
+        if not (data.get("ethnicity") or "").strip() and "ethnicity" not in self.errors:
+            self.add_error("ethnicity", "请填写民族。")
+        if self.errors:
+            return data
+        values = normalize_person({name: data.get(name) for name in services.PERSON_FIELDS})
+        for name, value in values.items():
+            if name in ("gender", "birth_date") and value in (None, ""):
+                continue  # left empty: they follow from the number
+            if value != getattr(self.record, name):
+                self.changes[name] = value
+        if not self.changes:
+            raise ValidationError("个人信息没有改动，无需保存。")
+        return data
+
+    def submit(self, actor: Any) -> DevelopmentRecord:
+        reason = self.cleaned_data["change_reason"].strip()
+        return services.development_person_update(
+            record=self.record, actor=actor, reason=f"修改个人信息：{reason}", **self.changes
+        )
+
+
+class CorrectionForm(StepForm):
+    """A recorded stage fact sent again to the service that recorded it, which accepts it until
+    the step that relies on it (see ``offered``). Prefilled with what is recorded (``recorded``:
+    the form's fields → the record's); a reason is required and kept in the history, in place of
+    the service's "登记…"; an unchanged form is refused here."""
+
+    button = "保存更正"
+    what = ""
+    recorded: dict[str, str] = {}
+    correction_reason = _reason("更正原因")
+
+    def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", self.recorded_values(record))
+        super().__init__(*args, record=record, **kwargs)
+
+    @classmethod
+    def recorded_values(cls, record: DevelopmentRecord) -> dict[str, Any]:
+        return {field: getattr(record, attr) for field, attr in cls.recorded.items()}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("correction_reason") or "").strip():
+            self.add_error("correction_reason", "请填写更正原因。")
+        recorded = self.recorded_values(self.record)
+        if next(iter(recorded.values())) is None:
+            raise ValidationError(f"尚未登记{self.what}，请在“下一步”中登记。")
+        if not self.errors and all(data.get(field) == value for field, value in recorded.items()):
+            raise ValidationError(f"与已登记的{self.what}相同，无需更正。")
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        del data["correction_reason"]
+        return data
+
+    def submit(self, actor: Any) -> DevelopmentRecord:
+        with transaction.atomic():
+            record = super().submit(actor)
+            services.tag_history_reason(record, f"更正{self.what}：{self.cleaned_data['correction_reason'].strip()}")
+        return record
+
+
+def _talk_exception_reason(record: DevelopmentRecord) -> str:
+    found = record.exceptions_for(RuleKey.TALK_WITHIN)
+    return found[-1]["reason"] if found else ""
+
+
+class TalkCorrection(CorrectionForm, TalkForm):
+    title = "更正谈话情况"
+    what = "谈话情况"
+    recorded = {"talked_on": "talked_on", "talked_by": "talked_by"}
+
+    @classmethod
+    def recorded_values(cls, record: DevelopmentRecord) -> dict[str, Any]:
+        return {**super().recorded_values(record), "reason": _talk_exception_reason(record)}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.APPLICANT and record.talked_on is not None
+
+
+class PoliticalReviewCorrection(CorrectionForm, PoliticalReviewForm):
+    title = "更正政治审查"
+    what = "政治审查情况"
+    recorded = {"reviewed_on": "political_review_on", "conclusion": "political_review_conclusion"}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.political_review_on) and not record.pre_reviewed_on
+
+
+class TrainingCorrection(CorrectionForm, TrainingForm):
+    title = "更正集中培训"
+    what = "集中培训情况"
+    recorded = {
+        "started_on": "training_started_on",
+        "ended_on": "training_ended_on",
+        "days": "training_days",
+        "class_hours": "training_hours",
+    }
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.training_started_on) and not record.pre_reviewed_on
+
+
+class PublicityCorrection(CorrectionForm, PublicityForm):
+    title = "更正公示"
+    what = "公示情况"
+    recorded = {"started_on": "publicity_started_on", "ended_on": "publicity_ended_on"}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.publicity_started_on) and not record.pre_reviewed_on
+
+
+class PreReviewCorrection(CorrectionForm, PreReviewForm):
+    title = "更正党委预审日期"
+    what = "党委预审日期"
+    recorded = {"pre_reviewed_on": "pre_reviewed_on"}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.pre_reviewed_on) and not record.admission_voted_on
+
+
+_VOTE_FIELDS = ("voted_on", "entitled", "present", "for", "against", "abstain")
+
+
+_VOTE_FORM_FIELDS = ("voted_on", "entitled", "present", "votes_for", "votes_against", "abstentions")
+
+
+class AdmissionVoteCorrection(CorrectionForm, AdmissionVoteForm):
+    title = "更正表决结果"
+    what = "支部党员大会表决结果（接收预备党员）"
+    recorded = {f: f"admission_{a}" for f, a in zip(_VOTE_FORM_FIELDS, _VOTE_FIELDS, strict=True)}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        # Until the 党委 approves (which moves the record on to 预备党员).
+        return record.stage == DevelopmentStage.CANDIDATE and bool(record.admission_voted_on)
+
+
+class ConfirmationVoteCorrection(CorrectionForm, ConfirmationVoteForm):
+    title = "更正表决结果"
+    what = "支部党员大会表决结果（预备党员转正）"
+    recorded = {f: f"confirmation_{a}" for f, a in zip(_VOTE_FORM_FIELDS, _VOTE_FIELDS, strict=True)}
+
+    @staticmethod
+    def offered(record: DevelopmentRecord) -> bool:
+        # Until the 党委 approves the 转正.
+        return record.stage == DevelopmentStage.PROBATIONARY and bool(record.confirmation_voted_on)
+
+
+# The facts of ``development:correct``: each a recorded stage fact whose service accepts it again.
+CORRECTION_FORMS: dict[str, type[CorrectionForm]] = {
+    "talk": TalkCorrection,
+    "political_review": PoliticalReviewCorrection,
+    "training": TrainingCorrection,
+    "publicity": PublicityCorrection,
+    "pre_review": PreReviewCorrection,
+    "admission_vote": AdmissionVoteCorrection,
+    "confirmation_vote": ConfirmationVoteCorrection,
+}
+
+
+def person_editable(record: DevelopmentRecord) -> bool:
+    """The person's facts can be corrected here while the record is under way and before the
+    roster has them (then in the member's file)."""
+    return record.is_open and record.member_id is None

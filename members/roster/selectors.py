@@ -1,0 +1,279 @@
+"""Reads of the roster that span models. Fixed query counts whatever the roster size."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import F, Q, QuerySet
+from django.utils.html import escape
+
+from branches.models import Organization, OrgKind, OrgStatus, Position, add_years
+from branches.selectors import tree_version
+from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Education, Member, MemberState, MemberType
+from members.roster.validators import mask_id_number
+from partybuild.accounts.access import manages_member, scope_for, visible_members, visible_orgs
+from partybuild.history import HistoryEntry, change_history, history_rows
+
+# (value, label, youngest age, oldest age) — ages inclusive; None = open.
+AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("le35", "35岁及以下", None, 35),
+    ("36_45", "36-45岁", 36, 45),
+    ("46_55", "46-55岁", 46, 55),
+    ("56_60", "56-60岁", 56, 60),
+    ("ge61", "61岁及以上", 61, None),
+)
+
+
+STATE_FILTER_ON_ROSTER = ""
+
+
+STATE_FILTER_ALL = "all"
+
+
+STATE_FILTER_ENDED = "ended"
+
+
+# sort key → order_by fields (ascending). A trailing pk keeps pages stable.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "pk"),
+    "joined_on": ("joined_on", "pk"),
+    "birth_date": ("birth_date", "pk"),
+    "branch": ("branch__path", "name", "pk"),
+}
+
+
+DEFAULT_SORT = "branch"
+
+
+def age_band_q(band: str, today: datetime.date) -> Q:
+    """Members whose age today lies in the band, as a birth-date range (indexed, no per-row work).
+
+    age >= a  ⇔  born on or before today minus a years;
+    age <= b  ⇔  born after today minus (b + 1) years.
+    """
+    for value, _label, youngest, oldest in AGE_BANDS:
+        if value == band:
+            q = Q()
+            if youngest is not None:
+                q &= Q(birth_date__lte=add_years(today, -youngest))
+            if oldest is not None:
+                q &= Q(birth_date__gt=add_years(today, -(oldest + 1)))
+            return q
+    return Q()
+
+
+def normalize_search(raw: str) -> str:
+    """Full-width to half-width and no surrounding spaces, so ＸＸ１２３４ finds 1234-ending numbers."""
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
+# The tail of a 公民身份号码 that a search may match: enough to pick a person out, never the whole
+# number (searches are GET requests, and URLs reach access logs and browser histories).
+ID_TAIL_MIN, ID_TAIL_MAX = 4, 6
+
+
+def _looks_like_id_tail(q: str) -> bool:
+    body = q.upper()
+    return ID_TAIL_MIN <= len(body) <= ID_TAIL_MAX and all(ch.isdigit() or ch == "X" for ch in body) and "X" not in body[:-1]
+
+
+def search_q(raw: str) -> Q:
+    """Name (contains), phone (contains) or — for 4 to 6 digits, the last may be X — the end of
+    the 公民身份号码. A longer string is never matched against the number.
+
+    Only members the user manages can be matched on more digits than the mask shows: the visible
+    but unmanaged set is at most the user's own record.
+    """
+    q = normalize_search(raw)
+    if not q:
+        return Q()
+    # Chinese has no case: without a cased letter (Latin or other) a plain LIKE finds the same
+    # names, and spares PostgreSQL an UPPER() on every candidate row.
+    cond = Q(name__contains=q) if q.upper() == q.lower() else Q(name__icontains=q)
+    compact = "".join(q.split())
+    if compact.isdigit():
+        cond |= Q(phone__contains=compact)
+    if _looks_like_id_tail(compact):
+        cond |= Q(id_number__endswith=compact.upper())
+    return cond
+
+
+def org_filter_q(org: Organization) -> Q:
+    """Members in the organization's whole subtree (a 党小组: its members)."""
+    if org.kind == OrgKind.GROUP:
+        return Q(group_id=org.pk)
+    # The subtree's ids as a subquery, not a join on the branch's path: PostgreSQL then combines
+    # the (branch_id, state) index with the other filters' indexes.
+    return Q(branch_id__in=Organization.objects.filter(path__startswith=org.path).values("pk"))
+
+
+# The 党组织 filter lists every active organization the user sees (about 2,000 for the 工委's
+# staff). Built in one pass from a narrow query and kept in the cache, keyed on the user's scope
+# and on the tree version (every write to the tree bumps it): a change to the tree shows at once,
+# and no scope sees another's list. Entries also expire after ten minutes: that bounds staleness where
+# the cache is per process (LocMemCache under several worker processes, i.e. without Redis).
+ORG_FILTER_CACHE_SECONDS = 600
+
+
+_INDENT = "\u3000"  # a <select> shows no CSS padding on options: indent with full-width spaces
+
+
+def _org_filter_cache_key(user: Any) -> str | None:
+    scope = scope_for(user)
+    if scope.is_admin:
+        who = "admin"
+    elif scope.paths:
+        who = hashlib.sha256("|".join(scope.paths).encode()).hexdigest()[:32]
+    else:
+        return None
+    return f"members:org-filter-options:{tree_version()}:{who}"
+
+
+# The columns of an organization the filter needs: to draw the option, and to filter by it.
+# In the model's column order, as Model.from_db expects them.
+_ORG_FILTER_FIELDS = tuple(
+    f.attname
+    for f in Organization._meta.concrete_fields
+    if f.attname in {"id", "path", "depth", "kind", "name", "short_name", "status"}
+)
+
+
+_PK, _DEPTH, _SHORT_NAME = (_ORG_FILTER_FIELDS.index(name) for name in ("id", "depth", "short_name"))
+
+
+@dataclass
+class OrgFilterOptions:
+    html: str  # the <option>s, none selected
+    # The rows behind ``html`` when it was built in this request (a cache miss), by pk; else None.
+    rows: dict[int, tuple[Any, ...]] | None = None
+
+
+def org_filter_options(user: Any) -> OrgFilterOptions:
+    """The ``<option>`` elements of the roster's 党组织 filter: the active organizations the user
+    sees, in tree order, indented by level. From the cache, or one query."""
+    key = _org_filter_cache_key(user)
+    if key is None:
+        return OrgFilterOptions(html="")
+    html = cache.get(key)
+    if html is not None:
+        return OrgFilterOptions(html=html)
+    rows = list(visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path").values_list(*_ORG_FILTER_FIELDS))
+    top = min((row[_DEPTH] for row in rows), default=1)
+    html = "".join(
+        f'<option value="{row[_PK]}">{_INDENT * (row[_DEPTH] - top)}{escape(row[_SHORT_NAME])}</option>' for row in rows
+    )
+    cache.set(key, html, ORG_FILTER_CACHE_SECONDS)
+    return OrgFilterOptions(html=html, rows={row[_PK]: row for row in rows})
+
+
+def org_filter_org(user: Any, pk: int, options: OrgFilterOptions | None = None) -> Organization | None:
+    """The organization chosen in the 党组织 filter if the user may filter by it (active, in
+    scope), else None. Checked against the database, never against cached options: no query when
+    the options were just read from it, else one."""
+    if options is not None and options.rows is not None:
+        row = options.rows.get(pk)
+        return Organization.from_db(DEFAULT_DB_ALIAS, _ORG_FILTER_FIELDS, row) if row else None
+    return visible_orgs(user).filter(pk=pk, status=OrgStatus.ACTIVE).only(*_ORG_FILTER_FIELDS).first()
+
+
+@dataclass
+class MemberFilters:
+    org: Organization | None = None
+    member_type: str = ""
+    state: str = STATE_FILTER_ON_ROSTER
+    education: str = ""
+    age: str = ""
+    joined_year: int | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+def member_list_queryset(user: Any, filters: MemberFilters) -> QuerySet[Member]:
+    """The roster rows the user may see, filtered and sorted, with what each row shows joined in."""
+    qs = visible_members(user).select_related("branch", "group")
+    if filters.state == STATE_FILTER_ON_ROSTER:
+        qs = qs.filter(state__in=ON_ROSTER_STATES)
+    elif filters.state == STATE_FILTER_ENDED:
+        qs = qs.filter(state__in=ENDED_STATES)
+    elif filters.state != STATE_FILTER_ALL:
+        qs = qs.filter(state=filters.state)
+    if filters.org is not None:
+        qs = qs.filter(org_filter_q(filters.org))
+    if filters.member_type:
+        qs = qs.filter(member_type=filters.member_type)
+    if filters.education:
+        qs = qs.filter(education=filters.education)
+    if filters.age:
+        qs = qs.filter(age_band_q(filters.age, filters.today))
+    if filters.joined_year:
+        y = filters.joined_year
+        qs = qs.filter(joined_on__gte=datetime.date(y, 1, 1), joined_on__lt=datetime.date(y + 1, 1, 1))
+    if filters.q:
+        qs = qs.filter(search_q(filters.q))
+    key = filters.sort.lstrip("-")
+    order = SORTS.get(key, SORTS[DEFAULT_SORT])
+    if filters.sort.startswith("-"):
+        order = tuple(f"-{f}" for f in order)
+    return qs.order_by(*order)
+
+
+def member_positions(member: Member) -> list[Position]:
+    """Committee positions the member holds or held, current first. One query."""
+    return list(
+        Position.objects.filter(member=member)
+        .select_related("organization")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on")
+    )
+
+
+# ``user`` (a member's login) is bookkeeping, not a roster fact.
+_HISTORY_SKIP = {"user"}
+
+
+def member_history_rows(member: Member) -> list[Any]:
+    """The member's history versions, oldest first, with who made them and the 党支部 and 党小组
+    each names (one query)."""
+    return history_rows(member, "branch", "group")
+
+
+def member_history(user: Any, member: Member, rows: list[Any] | None = None) -> list[HistoryEntry]:
+    """The member's change timeline, newest first: who, when, which fields changed old → new and
+    why. ID numbers are masked unless the user manages the member. One query (none when ``rows``
+    from member_history_rows are given)."""
+    records = member_history_rows(member) if rows is None else rows
+    # The versions carry their 党支部 and 党小组 (select_related): no query for the names.
+    org_names = {org.pk: org.short_name for r in records for org in (r.branch, r.group) if org is not None}
+    show_id = manages_member(user, member)
+
+    def special(f: Any, value: Any) -> str | None:
+        if f.name == "id_number":
+            return value if show_id else mask_id_number(value)
+        if f.is_relation:
+            return org_names.get(value, f"#{value}")
+        return None
+
+    return change_history(Member, records, skip=_HISTORY_SKIP, special=special)
+
+
+def member_type_choices() -> list[tuple[str, str]]:
+    return [("", "全部"), *MemberType.choices]
+
+
+def education_choices() -> list[tuple[str, str]]:
+    return [("", "全部"), *Education.choices]
+
+
+def state_filter_choices() -> list[tuple[str, str]]:
+    return [
+        (STATE_FILTER_ON_ROSTER, "在册党员"),
+        *[(s.value, s.label) for s in MemberState],
+        (STATE_FILTER_ENDED, "已减少（转出/出党/去世）"),
+        (STATE_FILTER_ALL, "全部"),
+    ]
