@@ -7,6 +7,6 @@ from celery import shared_task
 
 @shared_task(name="branches.tasks.term_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def term_reminders() -> dict[str, int]:
-    from branches.services import term_reminders_run
+    from branches.reminders import term_reminders_run
 
     return term_reminders_run()

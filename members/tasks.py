@@ -20,13 +20,6 @@ def roster_import_apply_task(import_pk: int) -> None:
     roster_import_run_apply(import_pk)
 
 
-@shared_task(name="members.tasks.lapse_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
-def lapse_reminders() -> dict[str, int]:
-    from members.roster.reminders import lapse_reminders_run
-
-    return lapse_reminders_run()
-
-
 @shared_task(name="members.tasks.development_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def development_reminders() -> dict[str, int]:
     from members.development.reminders import development_reminders_run

@@ -1,10 +1,16 @@
-"""Writes to the roster. Views, API, admin, imports and tasks all call these."""
+"""The daily 组织关系转接 reminder job (declared in settings.PERIODIC_JOBS as ``transfer_reminders``)."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
+
+from members.management_rules.models import ManagementRuleKey
+from members.management_rules.selectors import management_rules
+from members.transfers.models import Transfer, TransferStatus
+from partybuild.notifications.services import Reminder, reminders_fan_out
 
 
 def transfer_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
@@ -14,14 +20,6 @@ def transfer_reminders_run(today: datetime.date | None = None) -> dict[str, int]
     transfer's last save, i.e. its last status change): a rerun adds none, and a transfer that
     moves and comes back to the same step (挂起, then 恢复办理) is notified anew once it has waited as
     long again."""
-    from django.urls import reverse
-
-    from members.management_rules.models import ManagementRuleKey
-    from members.management_rules.selectors import management_rules
-    from members.transfers.models import Transfer, TransferStatus
-    from partybuild.accounts.access import notification_recipients_for_paths
-    from partybuild.notifications.services import NotificationSpec, notifications_send
-
     today = today or timezone.localdate()
     wait_days = management_rules().value(ManagementRuleKey.TRANSFER_WAIT)  # 组织关系转接等待提醒: data, 7 days by default
     cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=wait_days), datetime.time.min))
@@ -32,22 +30,19 @@ def transfer_reminders_run(today: datetime.date | None = None) -> dict[str, int]
     )
     sides = [(t, t.from_org if t.status == TransferStatus.APPLIED else t.to_org) for t in waiting]
     sides = [(t, org) for t, org in sides if org is not None]
-    recipients = notification_recipients_for_paths(sorted({org.path for _, org in sides}))
-    specs = []
+    reminders: list[Reminder] = []
     for t, org in sides:
         who = t.member.name if t.member_id else t.incoming.get("name", "")
         step = "审核转出" if t.status == TransferStatus.APPLIED else "接收"
         since = timezone.localdate(t.updated_at)
         days = (today - since).days
-        title = f"{who}的组织关系转接已等待{step}{days}天（{org.short_name}）"
-        for user_id in recipients[org.path]:
-            specs.append(
-                NotificationSpec(
-                    recipient_id=user_id,
-                    dedupe_key=f"transfer:{t.pk}:{t.status}:{since:%Y%m%d}",
-                    title=title,
-                    url=reverse("transfers:detail", args=[t.pk]),
-                    level="warning",
-                )
+        reminders.append(
+            Reminder(
+                org_path=org.path,
+                dedupe_key=f"transfer:{t.pk}:{t.status}:{since:%Y%m%d}",
+                title=f"{who}的组织关系转接已等待{step}{days}天（{org.short_name}）",
+                url=reverse("transfers:detail", args=[t.pk]),
+                level="warning",
             )
-    return {"waiting": len(sides), "notifications": notifications_send(specs)}
+        )
+    return {"waiting": len(sides), "notifications": reminders_fan_out(reminders)}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from partybuild.accounts.access import notification_recipients_for_paths
 from partybuild.notifications.models import Notification
 
 
@@ -50,6 +52,45 @@ def notifications_send(specs: list[NotificationSpec]) -> int:
         )
         after = Notification.objects.filter(recipient_id__in=recipients, dedupe_key__in={k for _, k in keys}).count()
     return after - before
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a reminder job says about one organization: everyone whose scope covers ``org_path``
+    hears it once (per ``dedupe_key``)."""
+
+    org_path: str
+    dedupe_key: str
+    title: str
+    url: str = ""
+    level: str = "warning"
+    body: str = ""
+
+
+def reminders_fan_out(reminders: Iterable[Reminder]) -> int:
+    """The one fan-out every reminder job uses: each reminder goes to the users whose scope covers
+    its organization (staff and secretaries at or above it, and admins).
+
+    Returns how many notifications were new. Idempotent: a (user, dedupe_key) already notified is
+    skipped by the unique constraint, so running a job twice notifies once. Three queries plus the
+    insert, whatever the number of reminders.
+    """
+    reminders = list(reminders)
+    recipients = notification_recipients_for_paths(sorted({r.org_path for r in reminders}))
+    return notifications_send(
+        [
+            NotificationSpec(
+                recipient_id=user_id,
+                dedupe_key=r.dedupe_key,
+                title=r.title,
+                body=r.body,
+                url=r.url,
+                level=r.level,
+            )
+            for r in reminders
+            for user_id in sorted(recipients[r.org_path])
+        ]
+    )
 
 
 def notification_mark_read(*, user: Any, pk: int | None = None) -> int:

@@ -11,13 +11,13 @@ import pytest
 import time_machine
 
 from meetings.models import MeetingType
+from meetings.reminders import lapse_reminders_run
 from meetings.selectors import members_without_life
 from members.dues.calculation import arrears
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.management_rules.models import ManagementRule, ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import Member, MemberState
-from members.roster.reminders import lapse_reminders_run
 from members.transfers.models import TransferKind
 from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
 from partybuild.notifications.models import Notification

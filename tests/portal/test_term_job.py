@@ -7,7 +7,8 @@ import json
 from django.core.management import call_command
 
 from branches.models import Organization, TermStatus
-from branches.services import organization_update, refresh_term_statuses, term_reminders_run
+from branches.reminders import term_reminders_run
+from branches.services import organization_update, refresh_term_statuses
 from partybuild.notifications.models import Notification
 from tests.conftest import World
 
