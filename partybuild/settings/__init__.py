@@ -199,11 +199,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "partybuild.beat:PeriodicJobScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Every periodic job, in one place. `manage.py run_job NAME` runs one by hand; the
-# DatabaseScheduler copies these into django-celery-beat, where admins may change the times.
+# Every periodic job, in one place. `manage.py run_job NAME` runs one by hand; at each start beat's
+# scheduler (partybuild.beat) inserts the jobs missing from django-celery-beat and leaves the others
+# alone, so a time an admin changes there survives restarts.
 PERIODIC_JOBS: dict[str, dict] = {
     "term_reminders": {
         "task": "branches.tasks.term_reminders",

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 "-l",
                 "warning",
                 "--scheduler",
-                "django_celery_beat.schedulers:DatabaseScheduler",
+                "partybuild.beat:PeriodicJobScheduler",
                 "--pidfile=",
             ],
         }
