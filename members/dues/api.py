@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -105,13 +104,11 @@ def _object_id(pk: Any, missing: str) -> int:
 
 
 def _branch(user: Any, pk: Any, *, write: bool = False) -> Organization:
-    """The 党支部 through the access module: 404 when missing, out of scope or not a 党支部; 403
-    when it has been dissolved and ``write``."""
+    """The 党支部 through the access module: 404 when missing, out of scope or not a 党支部. (A dissolved
+    one is read only: the dues services refuse to write, 403.)"""
     org = access.get_org_for_user(user, _object_id(pk, "党组织不存在"), write=write)
     if org.kind != OrgKind.BRANCH:
         raise Http404("党费按党支部核定和收缴：该党组织不是党支部。")
-    if write and org.status != OrgStatus.ACTIVE:
-        raise PermissionDenied("该党支部已撤销，不能核定或登记党费。")
     return org
 
 

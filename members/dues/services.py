@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from branches.models import Organization, OrgStatus
 from members.dues.calculation import FEN
 from members.dues.models import DuesAssessment, DuesPayment, PaymentMethod
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
@@ -36,6 +37,13 @@ class DuesSetting:
     flat: Decimal | None = None
     amount: Decimal | None = None
     reason: str = ""
+
+
+class BranchDissolved(PermissionDenied):
+    """A dissolved 党支部 records no dues: its assessments and payments stay as they were (403)."""
+
+    def __init__(self) -> None:
+        super().__init__("该党支部已撤销，不能核定或登记党费。")
 
 
 class DuesRefused(ValidationError):
@@ -99,14 +107,18 @@ def _assess_one(
 @transaction.atomic
 def dues_assess_many(*, year: int, settings: dict[int, DuesSetting], actor: Any) -> list[DuesAssessment]:
     """Set the monthly dues for ``year`` of many members (by pk) at once: all or none. Refusals come
-    as DuesRefused, by member. A fixed number of queries (the members locked, their assessments of
+    as DuesRefused, by member; a member of a dissolved 党支部 as BranchDissolved (nothing saved). A fixed number of queries (the members locked, their assessments of
     the year, the dues table, then the inserts and updates with their history rows)."""
     from members.dues.calculation import rules_in_force
 
-    members = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=list(settings))}
+    members = {
+        m.pk: m for m in Member.objects.select_for_update(of=("self",)).select_related("branch").filter(pk__in=list(settings))
+    }
     missing = set(settings) - set(members)
     if missing:
         raise ValidationError({"entries": [f"有{len(missing)}名党员不存在。"]})
+    if any(m.branch.status != OrgStatus.ACTIVE for m in members.values()):
+        raise BranchDissolved
     existing = {a.member_id: a for a in DuesAssessment.objects.filter(member_id__in=list(settings), year=year)}
     rules = rules_in_force(datetime.date(year, 1, 1))
     refused: dict[int, dict[str, list[str]]] = {}
@@ -155,9 +167,10 @@ def dues_assess(
 
 @transaction.atomic
 def dues_record_month(
-    *, branch: Any, month: Any, entries: dict[int, DuesEntry], actor: Any
+    *, branch: Organization, month: Any, entries: dict[int, DuesEntry], actor: Any
 ) -> tuple[list[DuesPayment], list[str]]:
-    """Record a month's dues for members of a 党支部 in one go: all rows or none. Returns the
+    """Record a month's dues for members of a 党支部 in one go: all rows or none (a dissolved 党支部:
+    BranchDissolved, nothing recorded). Returns the
     payments and warnings: back-payment generally covers at most the months of the management rules
     (``dues_back_payment_max``, 6 by default; 2008 党费规定): more is recorded, with a warning. A
     member's row for the month is corrected in place (history kept) when recorded again."""
@@ -165,6 +178,8 @@ def dues_record_month(
     from members.management_rules.selectors import management_rules
     from partybuild.periods import Period, PeriodKind
 
+    if branch.status != OrgStatus.ACTIVE:
+        raise BranchDissolved
     if not isinstance(month, Period) or month.kind != PeriodKind.MONTH:
         raise ValidationError({"month": "请选择月份。"})
     today = timezone.localdate()

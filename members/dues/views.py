@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -210,8 +210,6 @@ def dues_month(request: HttpRequest) -> HttpResponse:
             request, "members/dues/month.html", _ledger_context(request, org, month, ledger, today, period_error=period_error)
         )
 
-    if org.status != OrgStatus.ACTIVE:
-        raise PermissionDenied("该党支部已撤销，不能登记党费")
     ledger = month_ledger(org, members, month, today=today)
     names = {row.member.pk: row.member.name for row in ledger.rows}
     rows = read_month_rows(request.POST, names)
@@ -314,8 +312,6 @@ def dues_year(request: HttpRequest) -> HttpResponse:
     errors: dict[int, dict[str, list[str]]] = {}
     typed: dict[int, YearRowInput] = {}
     if writing:
-        if org.status != OrgStatus.ACTIVE:
-            raise PermissionDenied("该党支部已撤销，不能核定党费")
         if year_error:
             # Never set another year than the one the form was for.
             messages.error(request, f"{year_error}本次未保存任何修改。")

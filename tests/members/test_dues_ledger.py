@@ -10,9 +10,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from branches.models import Organization, OrgStatus
 from members.dues.calculation import arrears
 from members.dues.models import DuesAssessment, DuesPayment
-from members.dues.services import DuesEntry, dues_assess, dues_record_month
+from members.dues.services import BranchDissolved, DuesEntry, DuesSetting, dues_assess, dues_assess_many, dues_record_month
 from members.roster.models import Member, MemberState
 from partybuild.periods import Period
 from tests.conftest import World
@@ -50,6 +51,23 @@ def test_changing_a_year_already_set_needs_a_reason(world: World) -> None:
     assert exc.value.message_dict == {"reason": ["党费一般每年核定一次，年内调整请说明理由。"]}
     dues_assess(member=world.member_a, year=2026, actor=world.secretary_a, base_income=D("6000"), reason="工资调整")
     assert DuesAssessment.objects.get(member=world.member_a, year=2026).amount == D("90.00")
+
+
+def test_a_dissolved_branch_records_no_dues(world: World) -> None:
+    _assess_all(world)
+    Organization.objects.filter(pk=world.branch_a.pk).update(status=OrgStatus.DISSOLVED)
+    world.branch_a.refresh_from_db()
+    entry = DuesEntry(D("40"), datetime.date(2026, 11, 20))
+    with pytest.raises(BranchDissolved, match=r"^该党支部已撤销，不能核定或登记党费。$"):
+        dues_record_month(
+            branch=world.branch_a, month=Period.parse("2026-11"), entries={world.member_a.pk: entry}, actor=world.staff
+        )
+    with pytest.raises(BranchDissolved, match=r"^该党支部已撤销，不能核定或登记党费。$"):
+        dues_assess(member=world.member_a, year=2026, actor=world.staff, base_income=D("6000"), reason="工资调整")
+    with pytest.raises(BranchDissolved):
+        dues_assess_many(year=2027, settings={world.member_a2.pk: DuesSetting(base_income=D("4000"))}, actor=world.staff)
+    assert not DuesPayment.objects.exists()
+    assert set(DuesAssessment.objects.values_list("year", "amount")) == {(2026, D("40.00"))}
 
 
 def test_a_month_for_the_branch_goes_in_all_or_nothing(world: World) -> None:
