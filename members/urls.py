@@ -24,5 +24,6 @@ urlpatterns = [
     path("dues/", dues_views.dues_month, name="dues_month"),
     path("dues/export.xlsx", dues_views.dues_month_export, name="dues_month_export"),
     path("dues/year/", dues_views.dues_year, name="dues_year"),
+    path("dues/year/preview/", dues_views.dues_year_preview, name="dues_year_preview"),
     path("dues/arrears/", dues_views.dues_arrears, name="dues_arrears"),
 ]

@@ -69,29 +69,6 @@ def _kind_of(category: str, rules: Mapping[str, list[DuesRule]]) -> str:
     return FLAT if lines[0].rate is None else BAND
 
 
-def rules_for_script(rules: Mapping[str, list[DuesRule]]) -> dict[str, Any]:
-    """The dues table for the page's script, which shows the amount as incomes are typed. Rates in
-    ten-thousandths and incomes in fen, so that the script computes in integers."""
-    table: dict[str, Any] = {}
-    for category, lines in rules.items():
-        if lines[0].rate is None:
-            rule = lines[0]
-            table[category] = {"kind": FLAT, "min": money(rule.flat_min), "max": money(rule.flat_max)}
-        else:
-            table[category] = {
-                "kind": BAND,
-                "bands": [
-                    {
-                        "above": int(line.income_above * 100),
-                        "upTo": None if line.income_up_to is None else int(line.income_up_to * 100),
-                        "rate": int((line.rate or ZERO) * 10000),
-                    }
-                    for line in lines
-                ],
-            }
-    return table
-
-
 @dataclass
 class YearRow:
     """One member's line of the year's table."""
@@ -148,12 +125,11 @@ class YearSheet:
     def monthly_total(self) -> Decimal:
         return sum((r.assessment.amount for r in self.rows if r.assessment is not None), ZERO)
 
-    @property
-    def script_rules(self) -> dict[str, Any]:
-        return rules_for_script(self.rules)
 
-
-def _preview(category: str, income: str, flat: str, year: int, rules: Mapping[str, list[DuesRule]]) -> str:
+def dues_preview(category: str, income: str, flat: str, year: int, rules: Mapping[str, list[DuesRule]]) -> str:
+    """What the dues table gives for an income or a flat amount as typed (thousands commas allowed),
+    "" when it cannot: the year's table shows it on the page and as it is typed (views.dues_year_preview)."""
+    income, flat = income.strip().replace(",", ""), flat.strip().replace(",", "")
     try:
         base = Decimal(income) if income else None
         chosen = Decimal(flat) if flat else None
@@ -206,7 +182,7 @@ def year_sheet(
                 flat=flat,
                 amount=amount,
                 reason=reason,
-                preview=_preview(member.dues_category, income, flat, year, rules) if kind != MANUAL else "",
+                preview=dues_preview(member.dues_category, income, flat, year, rules) if kind != MANUAL else "",
                 errors=dict(errors.get(member.pk, {})),
             )
         )

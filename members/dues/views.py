@@ -28,11 +28,20 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import Organization, OrgKind, OrgStatus
-from members.dues.calculation import arrears
+from members.dues.calculation import arrears, rules_in_force
 from members.dues.exports import write_ledger
 from members.dues.forms import YearRowInput, month_entries, read_month_rows, read_year_row
 from members.dues.models import PaymentMethod
-from members.dues.presenters import Ledger, YearRow, assess_arguments, month_ledger, place_refusal, year_changes, year_sheet
+from members.dues.presenters import (
+    Ledger,
+    YearRow,
+    assess_arguments,
+    dues_preview,
+    month_ledger,
+    place_refusal,
+    year_changes,
+    year_sheet,
+)
 from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
@@ -383,3 +392,19 @@ def dues_arrears(request: HttpRequest) -> HttpResponse:
         "org_select": _org_select(request.user, org, "全部（本人管理范围）"),
     }
     return render(request, "members/dues/arrears.html", context)
+
+
+@login_required
+@require_GET
+def dues_year_preview(request: HttpRequest) -> HttpResponse:
+    """Those who may open the year's table: the amount the dues table gives for one row as an
+    income or a flat amount is typed (htmx swaps it into the row's 按标准每月 cell). Reads no member:
+    ``?year=&category=&row=<member pk>&income-<pk>=…`` or ``flat-<pk>=…``."""
+    _require_org_scope(request.user)
+    year, _error = _read_year(request.GET.get("year"), timezone.localdate())
+    row = request.GET.get("row", "")
+    rules = rules_in_force(datetime.date(year, 1, 1))
+    amount = dues_preview(
+        request.GET.get("category", ""), request.GET.get(f"income-{row}", ""), request.GET.get(f"flat-{row}", ""), year, rules
+    )
+    return HttpResponse(amount or "—")

@@ -1,7 +1,7 @@
 // 党费 pages. The month's ledger: 全部已交 ticks every row with nothing recorded yet, and the count
-// and sum of the ticked rows follow as you click. The year's table: the amount the dues table
-// gives is shown as an income or a flat amount is typed (computed in fen, rounded half up, as
-// the server does; the server's figure is the one saved). A changed picker shows the new choice.
+// and sum of the ticked rows follow as you click. A changed picker shows the new choice. (The
+// year's table asks the server for the amount the dues table gives as an income is typed: htmx
+// attributes on its inputs, members.dues.views.dues_year_preview; no dues arithmetic here.)
 (function () {
   "use strict";
 
@@ -59,44 +59,5 @@
       recountLedger(ledger);
     });
     recountLedger(ledger);
-  }
-
-  // --- the year's table ----------------------------------------------------------------------
-  var sheet = document.getElementById("dues-year-form");
-  var rulesEl = document.getElementById("dues-rules");
-  if (sheet && rulesEl) {
-    var rules = JSON.parse(rulesEl.textContent);
-    var compute = function (category, incomeText, flatText) {
-      var rule = rules[category];
-      if (!rule) return "";
-      if (rule.kind === "flat") {
-        var flat = toFen(flatText || rule.min);
-        if (flat === null) return "";
-        if ((rule.min && flat < toFen(rule.min)) || (rule.max && flat > toFen(rule.max))) return "";
-        return yuan(flat);
-      }
-      var income = toFen(incomeText);
-      if (income === null || income <= 0) return "";
-      for (var i = 0; i < rule.bands.length; i++) {
-        var b = rule.bands[i];
-        if (income > b.above && (b.upTo === null || income <= b.upTo)) {
-          // fen × rate/10000, half up: integers all the way.
-          return yuan(Math.floor((income * b.rate + 5000) / 10000));
-        }
-      }
-      return "";
-    };
-    var update = function (row) {
-      var out = row.querySelector(".js-preview");
-      if (!out) return;
-      var income = row.querySelector("input.js-income");
-      var flat = row.querySelector("input.js-flat");
-      var value = compute(row.dataset.category, income ? income.value : "", flat ? flat.value : "");
-      out.textContent = value || "—";
-    };
-    sheet.addEventListener("input", function (ev) {
-      var row = ev.target.closest("tr[data-category]");
-      if (row && ev.target.matches("input.js-income, input.js-flat")) update(row);
-    });
   }
 })();

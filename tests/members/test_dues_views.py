@@ -694,3 +694,18 @@ def test_a_form_posted_for_an_unreadable_month_or_year_records_nothing(world: Wo
     response = as_secretary_a.post(f"{YEAR_URL}?year=20x6", {f"income-{world.member_a.pk}": "9000"}, follow=True)
     assert "本次未保存任何修改" in _text(response)
     assert not DuesPayment.objects.exists() and DuesAssessment.objects.get(member=world.member_a).amount == D("40.00")
+
+
+def test_the_years_table_shows_the_amount_the_server_computes_as_it_is_typed(
+    world: World, as_secretary_a: Client, as_member_a: Client
+) -> None:
+    url = reverse("members:dues_year_preview")
+    pk = world.member_a.pk
+    band = {"year": "2026", "category": DuesCategory.EMPLOYED, "row": pk}
+    assert as_secretary_a.get(url, {**band, f"income-{pk}": "4,000"}).content.decode() == "40.00"
+    assert as_secretary_a.get(url, {**band, f"income-{pk}": "6000"}).content.decode() == "90.00"
+    assert as_secretary_a.get(url, {**band, f"income-{pk}": "abc"}).content.decode() == "—"
+    page = as_secretary_a.get(YEAR_URL, {"year": "2026"}).content.decode()
+    assert f'hx-target="#preview-{pk}"' in page and f'id="preview-{pk}"' in page
+    assert as_member_a.get(url, {**band, f"income-{pk}": "4000"}).status_code == 404  # sees no organization
+    assert as_secretary_a.post(url, band).status_code == 405
