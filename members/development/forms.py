@@ -18,7 +18,7 @@ from django.db import transaction
 
 from branches.models import Organization, OrgKind, OrgStatus
 from members.development import services
-from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey
+from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey, vote_columns
 from members.development.services.common import normalize_person
 from members.roster.forms import DateInput, OrgChoiceField, PortalForm
 from members.roster.models import Education, Gender, Member, MemberState, MemberType
@@ -513,16 +513,10 @@ class PreReviewCorrection(CorrectionForm, PreReviewForm):
         return record.stage == DevelopmentStage.CANDIDATE and bool(record.pre_reviewed_on) and not record.admission_voted_on
 
 
-_VOTE_FIELDS = ("voted_on", "entitled", "present", "for", "against", "abstain")
-
-
-_VOTE_FORM_FIELDS = ("voted_on", "entitled", "present", "votes_for", "votes_against", "abstentions")
-
-
 class AdmissionVoteCorrection(CorrectionForm, AdmissionVoteForm):
     title = "更正表决结果"
     what = "支部党员大会表决结果（接收预备党员）"
-    recorded = {f: f"admission_{a}" for f, a in zip(_VOTE_FORM_FIELDS, _VOTE_FIELDS, strict=True)}
+    recorded = vote_columns("admission")
 
     @staticmethod
     def offered(record: DevelopmentRecord) -> bool:
@@ -533,7 +527,7 @@ class AdmissionVoteCorrection(CorrectionForm, AdmissionVoteForm):
 class ConfirmationVoteCorrection(CorrectionForm, ConfirmationVoteForm):
     title = "更正表决结果"
     what = "支部党员大会表决结果（预备党员转正）"
-    recorded = {f: f"confirmation_{a}" for f, a in zip(_VOTE_FORM_FIELDS, _VOTE_FIELDS, strict=True)}
+    recorded = vote_columns("confirmation")
 
     @staticmethod
     def offered(record: DevelopmentRecord) -> bool:

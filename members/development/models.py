@@ -162,6 +162,60 @@ class DevelopmentRule(models.Model):
             raise ValidationError({"unit": f"该规则的单位只能是：{labels}。"})
 
 
+# A 支部党员大会 vote (接收预备党员, then 转正) is six columns of the record under a prefix
+# (``admission_``, ``confirmation_``): one definition here, for the model, its forms, serializers,
+# services and timeline. The arguments are the names the forms, API and services use (``for`` is a
+# Python keyword); the parts are the column suffixes.
+VOTE_PARTS: dict[str, str] = {
+    "voted_on": "voted_on",
+    "entitled": "entitled",
+    "present": "present",
+    "votes_for": "for",
+    "votes_against": "against",
+    "abstentions": "abstain",
+}
+
+
+def vote_columns(prefix: str) -> dict[str, str]:
+    """Each vote argument's column: ``vote_columns("admission")["votes_for"] == "admission_for"``."""
+    return {argument: f"{prefix}_{part}" for argument, part in VOTE_PARTS.items()}
+
+
+def vote_fields(
+    date_label: str, count_label_prefix: str = ""
+) -> tuple[
+    models.DateField,
+    models.PositiveSmallIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveSmallIntegerField,
+]:
+    """The six columns of a vote, in the order of VOTE_PARTS."""
+
+    def count(label: str) -> models.PositiveSmallIntegerField:
+        return models.PositiveSmallIntegerField(f"{count_label_prefix}{label}", null=True, blank=True)
+
+    return (
+        models.DateField(date_label, null=True, blank=True),
+        count("应到会有表决权的正式党员"),
+        count("实到会有表决权的正式党员"),
+        count("赞成"),
+        count("反对"),
+        count("弃权"),
+    )
+
+
+def vote_constraint(prefix: str) -> models.CheckConstraint:
+    """No more present than entitled to vote."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{prefix}_present__isnull": True})
+        | models.Q(**{f"{prefix}_present__lte": models.F(f"{prefix}_entitled")}),
+        name=f"development_{prefix}_present_not_above_entitled",
+        violation_error_message="到会人数不能多于应到会人数。",
+    )
+
+
 class DevelopmentRecord(models.Model):
     """发展党员 record of one person in one 党支部 (see the module docstring)."""
 
@@ -206,12 +260,9 @@ class DevelopmentRecord(models.Model):
     pre_reviewed_on = models.DateField("党委预审日期", null=True, blank=True)
 
     # 支部党员大会讨论接收预备党员
-    admission_voted_on = models.DateField("支部党员大会日期", null=True, blank=True)
-    admission_entitled = models.PositiveSmallIntegerField("应到会有表决权的正式党员", null=True, blank=True)
-    admission_present = models.PositiveSmallIntegerField("实到会有表决权的正式党员", null=True, blank=True)
-    admission_for = models.PositiveSmallIntegerField("赞成", null=True, blank=True)
-    admission_against = models.PositiveSmallIntegerField("反对", null=True, blank=True)
-    admission_abstain = models.PositiveSmallIntegerField("弃权", null=True, blank=True)
+    (admission_voted_on, admission_entitled, admission_present, admission_for, admission_against, admission_abstain) = (
+        vote_fields("支部党员大会日期")
+    )
     approval_due_on = models.DateField("党委审批期限", null=True, blank=True)
     approved_on = models.DateField("党委审批日期", null=True, blank=True)
 
@@ -223,12 +274,14 @@ class DevelopmentRecord(models.Model):
     extension_reason = models.CharField("延长预备期原因", max_length=200, blank=True)
 
     # 支部党员大会讨论转正
-    confirmation_voted_on = models.DateField("转正支部党员大会日期", null=True, blank=True)
-    confirmation_entitled = models.PositiveSmallIntegerField("转正：应到会有表决权的正式党员", null=True, blank=True)
-    confirmation_present = models.PositiveSmallIntegerField("转正：实到会有表决权的正式党员", null=True, blank=True)
-    confirmation_for = models.PositiveSmallIntegerField("转正：赞成", null=True, blank=True)
-    confirmation_against = models.PositiveSmallIntegerField("转正：反对", null=True, blank=True)
-    confirmation_abstain = models.PositiveSmallIntegerField("转正：弃权", null=True, blank=True)
+    (
+        confirmation_voted_on,
+        confirmation_entitled,
+        confirmation_present,
+        confirmation_for,
+        confirmation_against,
+        confirmation_abstain,
+    ) = vote_fields("转正支部党员大会日期", "转正：")
     confirmation_approval_due_on = models.DateField("转正审批期限", null=True, blank=True)
     confirmation_approved_on = models.DateField("转正审批日期", null=True, blank=True)
 
@@ -264,18 +317,8 @@ class DevelopmentRecord(models.Model):
                 name="unique_open_development_record",
                 violation_error_message="该公民身份号码已有正在进行的发展党员记录。",
             ),
-            models.CheckConstraint(
-                condition=models.Q(admission_present__isnull=True)
-                | models.Q(admission_present__lte=models.F("admission_entitled")),
-                name="development_admission_present_not_above_entitled",
-                violation_error_message="到会人数不能多于应到会人数。",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(confirmation_present__isnull=True)
-                | models.Q(confirmation_present__lte=models.F("confirmation_entitled")),
-                name="development_confirmation_present_not_above_entitled",
-                violation_error_message="到会人数不能多于应到会人数。",
-            ),
+            vote_constraint("admission"),
+            vote_constraint("confirmation"),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +335,15 @@ class DevelopmentRecord(models.Model):
     def age_on(self, day: datetime.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def vote_store(self, prefix: str, **vote: Any) -> None:
+        """Set the vote under ``prefix`` from its arguments (voted_on, entitled, … abstentions)."""
+        for argument, column in vote_columns(prefix).items():
+            setattr(self, column, vote[argument])
+
+    def vote_counts(self, prefix: str) -> tuple[int | None, ...]:
+        """The vote's numbers: entitled, present, for, against, abstain."""
+        return tuple(getattr(self, column) for argument, column in vote_columns(prefix).items() if argument != "voted_on")
 
     def exceptions_for(self, rule: str) -> list[dict[str, Any]]:
         return [e for e in self.exceptions if e.get("rule") == rule]

@@ -26,7 +26,7 @@ from rest_framework import serializers
 from branches.filters import MAX_ID
 from meetings.serializer_fields import NamedChoiceField, WritableOrganizationField
 from members.development.forms import CORRECTION_FORMS, next_steps, person_editable
-from members.development.models import STAGE_ENTERED, Cultivator, DevelopmentRecord, DevelopmentStage
+from members.development.models import STAGE_ENTERED, Cultivator, DevelopmentRecord, DevelopmentStage, vote_columns
 from members.development.selectors import DEADLINE_LABELS, Deadline, next_deadline
 from members.development.services import PERSON_FIELDS
 from members.roster.models import Education, Gender, Member
@@ -241,12 +241,7 @@ class DevelopmentRecordDetailSerializer(DevelopmentRecordSerializer):
             "publicity_working_days",
             "pre_reviewed_on",
             # 支部党员大会讨论接收预备党员，党委审批
-            "admission_voted_on",
-            "admission_entitled",
-            "admission_present",
-            "admission_for",
-            "admission_against",
-            "admission_abstain",
+            *vote_columns("admission").values(),
             "approval_due_on",
             "approved_on",
             # 预备期
@@ -256,12 +251,7 @@ class DevelopmentRecordDetailSerializer(DevelopmentRecordSerializer):
             "extension_decided_on",
             "extension_reason",
             # 转正
-            "confirmation_voted_on",
-            "confirmation_entitled",
-            "confirmation_present",
-            "confirmation_for",
-            "confirmation_against",
-            "confirmation_abstain",
+            *vote_columns("confirmation").values(),
             "confirmation_approval_due_on",
             "confirmation_approved_on",
             # 终止培养 / 取消预备党员资格

@@ -128,7 +128,7 @@ def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultiv
     if r.pre_reviewed_on:
         entries.append(TimelineEntry(r.pre_reviewed_on, "党委预审", fact="pre_review"))
     if r.admission_voted_on:
-        facts = _vote_facts(r.admission_entitled, r.admission_present, r.admission_for, r.admission_against, r.admission_abstain)
+        facts = _vote_facts(*r.vote_counts("admission"))
         entries.append(
             TimelineEntry(
                 r.admission_voted_on,
@@ -154,9 +154,7 @@ def development_timeline(record: DevelopmentRecord, cultivators: Sequence[Cultiv
             )
         )
     if r.confirmation_voted_on:
-        facts = _vote_facts(
-            r.confirmation_entitled, r.confirmation_present, r.confirmation_for, r.confirmation_against, r.confirmation_abstain
-        )
+        facts = _vote_facts(*r.vote_counts("confirmation"))
         entries.append(
             TimelineEntry(
                 r.confirmation_voted_on,

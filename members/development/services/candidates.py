@@ -193,9 +193,7 @@ def development_admission_vote_record(
     check_vote(errors, numbers, "接收预备党员")
     if errors:
         raise ValidationError(errors)
-    record.admission_voted_on = voted_on
-    record.admission_entitled, record.admission_present = entitled, present
-    record.admission_for, record.admission_against, record.admission_abstain = votes_for, votes_against, abstentions
+    record.vote_store("admission", voted_on=voted_on, **numbers)
     record.approval_due_on = rules[RuleKey.APPROVAL_WITHIN].shift(voted_on)
     save_checked(record, errors, actor=actor, reason="登记支部党员大会表决结果（接收预备党员）")
     return record

@@ -102,9 +102,7 @@ def development_confirmation_vote_record(
     check_vote(errors, numbers, "预备党员转为正式党员")
     if errors:
         raise ValidationError(errors)
-    record.confirmation_voted_on = voted_on
-    record.confirmation_entitled, record.confirmation_present = entitled, present
-    record.confirmation_for, record.confirmation_against, record.confirmation_abstain = votes_for, votes_against, abstentions
+    record.vote_store("confirmation", voted_on=voted_on, **numbers)
     record.confirmation_approval_due_on = rules[RuleKey.APPROVAL_WITHIN].shift(voted_on)
     save_checked(record, errors, actor=actor, reason="登记支部党员大会表决结果（预备党员转正）")
     return record
