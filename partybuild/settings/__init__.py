@@ -96,11 +96,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "partybuild.accounts",
     "partybuild.notifications",
-    "partybuild.portal",
     "branches",
     "members",
     "meetings",
     "assessment",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +124,7 @@ MIDDLEWARE = [
 # "状态变更为流动党员："); the library's default column holds 100, which PostgreSQL enforces.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-ROOT_URLCONF = "partybuild.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "partybuild.wsgi.application"
 
 TEMPLATES = [
@@ -137,7 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "partybuild.portal.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    name = "partybuild.portal"
+    name = "portal"
     label = "portal"
     verbose_name = "门户"

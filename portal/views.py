@@ -10,14 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal.selectors import home_summary
+
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Every logged-in user. Staff and secretaries see their subtree's figures; a member sees a
     link to their own record."""
-    from partybuild.portal.selectors import home_summary
-
     return render(request, "portal/home.html", home_summary(request.user))
 
 

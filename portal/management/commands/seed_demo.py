@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,7 +21,11 @@ from branches.services import organization_create, position_assign, refresh_term
 from meetings.models import AttendanceStatus, Meeting, MeetingStatus, MeetingType
 from meetings.selectors import roll_members
 from meetings.services import meeting_record
-from members.roster.models import Degree, DuesCategory, Education, Member, MemberState, MemberType
+from members.development.models import DevelopmentRecord
+from members.development.services import development_activist_record, development_apply, development_talk_record
+from members.dues.models import DuesAssessment
+from members.dues.services import DuesEntry, DuesSetting, dues_assess_many, dues_record_month
+from members.roster.models import ON_ROSTER_STATES, Degree, DuesCategory, Education, Member, MemberState, MemberType
 from members.roster.services import member_change_state, member_create
 from members.roster.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
@@ -400,9 +405,6 @@ class Command(BaseCommand):
     def _development(self, orgs: dict[str, Organization]) -> None:
         """Three people on their way in at branch A, relative to today: an application whose talk
         is due soon, one talked with, and an 入党积极分子 with two 培养联系人 (through the services)."""
-        from members.development.models import DevelopmentRecord
-        from members.development.services import development_activist_record, development_apply, development_talk_record
-
         branch = orgs[BRANCH_A]
         if DevelopmentRecord.objects.filter(branch=branch).exists():
             return
@@ -434,12 +436,6 @@ class Command(BaseCommand):
         the months paid from January to last month, branch by branch through the services. Most
         are paid up; a few members stop paying 3 or 7 months ago (the 欠费提醒 page's warned and
         flagged) and a few pay a month late (补交). This month is left to enter."""
-        from decimal import Decimal
-
-        from members.dues.models import DuesAssessment
-        from members.dues.services import DuesEntry, DuesSetting, dues_assess_many, dues_record_month
-        from members.roster.models import ON_ROSTER_STATES
-
         today = timezone.localdate()
         if DuesAssessment.objects.filter(year=today.year).exists():
             return 0

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db.models import Count, Window
 from django.http import HttpRequest
 
+from partybuild.accounts.access import can_import_roster, scope_for, user_roles
+from partybuild.notifications.models import Notification
+
 UNREAD_SHOWN = 6  # unread notifications listed in the top bar
 
 
@@ -16,9 +19,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
-    from partybuild.accounts.access import can_import_roster, scope_for, user_roles
-    from partybuild.notifications.models import Notification
-
     loaded: dict[str, Any] = {}
 
     def _load() -> dict[str, Any]:

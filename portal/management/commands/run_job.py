@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from partybuild.celery import app
+
 
 class Command(BaseCommand):
     help = "立即运行一个定时任务（名称见 settings.PERIODIC_JOBS）"
@@ -19,8 +21,6 @@ class Command(BaseCommand):
         jobs = settings.PERIODIC_JOBS
         if job not in jobs:
             raise CommandError(f"没有名为 {job!r} 的定时任务。可用：{', '.join(sorted(jobs))}")
-        from partybuild.celery import app
-
         app.loader.import_default_modules()
         task = app.tasks[jobs[job]["task"]]
         result = task.apply().get()  # runs here, not on a worker; same code path as the worker

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from partybuild.portal import views
-
-app_name = "portal"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
