@@ -20,7 +20,7 @@ from branches.models import (
     PositionTitle,
     TermLengthRule,
 )
-from members.roster.models import Member
+from branches.roster import Candidate
 
 TERM_FIELDS = ("term_start", "term_years", "term_extended_until", "term_adjust_note")
 
@@ -184,20 +184,20 @@ class DissolveForm(BootstrapForm):
 
 
 class _MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
+    def label_from_instance(self, obj: Candidate) -> str:
         return f"{obj.name}（{obj.branch.short_name}）"
 
 
 class PositionForm(BootstrapForm):
     title = forms.ChoiceField(label="职务", choices=PositionTitle.choices)
-    member = _MemberChoiceField(label="党员", queryset=Member.objects.none(), empty_label="请选择")
+    member = _MemberChoiceField(label="党员", queryset=None, empty_label="请选择")  # the candidates: set in __init__
     started_on = forms.DateField(label="任职日期", widget=_date_input())
     trained_on = forms.DateField(
         label="最近培训日期", required=False, widget=_date_input(), help_text="书记应在任职6个月内参加培训，此后每年至少一次。"
     )
 
     def __init__(
-        self, *args: Any, org: Organization, members: QuerySet[Member], shown: Iterable[Member] = (), **kwargs: Any
+        self, *args: Any, org: Organization, members: QuerySet[Any], shown: Iterable[Candidate] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["member"]

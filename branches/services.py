@@ -21,6 +21,7 @@ from branches.models import (
     TermStatus,
     add_months,
 )
+from branches.roster import roster
 from branches.selectors import bump_tree_version
 
 ORG_EDITABLE_FIELDS = (
@@ -193,9 +194,7 @@ def organization_move(*, org: Organization, new_parent: Organization, actor: Any
 
 def _check_group_may_leave_branch(group: Organization) -> None:
     """A 党小组's members and group leader belong to its 党支部: they do not move with it."""
-    from members.roster.models import ON_ROSTER_STATES
-
-    if group.group_members.filter(state__in=ON_ROSTER_STATES).exists():
+    if roster().group_has_members_on_roster(group):
         raise ValidationError({NON_FIELD_ERRORS: "该党小组还有党员，请先将党员调整到其他党小组后再移动。"})
     if group.positions.filter(ended_on__isnull=True).exists():
         raise ValidationError({NON_FIELD_ERRORS: "该党小组还有在任的班子成员（党小组组长），请先办理离任后再移动。"})
@@ -211,9 +210,7 @@ def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, 
         raise ValidationError({"dissolve_reason": "请填写撤销原因。"})
     if Organization.objects.get_children(org).filter(status=OrgStatus.ACTIVE).exists():
         raise ValidationError({"dissolve_reason": "该党组织还有下级党组织，请先撤销或移走下级组织。"})
-    from members.roster.models import ON_ROSTER_STATES
-
-    if org.members.filter(state__in=ON_ROSTER_STATES).exists():
+    if roster().has_members_on_roster(org):
         raise ValidationError({"dissolve_reason": "该党组织还有党员，请先将党员转到其他党支部。"})
     org.status = OrgStatus.DISSOLVED
     org.dissolved_on = on

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "党员"
+
+    def ready(self) -> None:
+        # The tree's pages (branches, a layer below) read members through branches.roster.Roster.
+        # Models can be imported only once the registry is ready, hence here.
+        from branches.roster import register_roster
+        from members.roster.org_selectors import OrganizationRoster
+
+        register_roster(OrganizationRoster())
