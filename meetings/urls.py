@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import attendance_views, views
 from meetings.compliance import views as compliance_views
 
 app_name = "meetings"
@@ -17,6 +17,8 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.attachment_remove_view, name="attachment_remove"),
+    # A member's attendance card, loaded into the member record (attendance_views.py).
+    path("members/<int:member_pk>/attendance/", attendance_views.member_attendance_card, name="member_attendance"),
     # Compliance (compliance_views.py).
     path("month/", compliance_views.month, name="month"),
     path("compliance/", compliance_views.compliance_matrix, name="compliance"),

@@ -23,7 +23,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import Organization, OrgKind, OrgStatus
-from meetings.selectors import attendance_summary, member_attendance
 from members.dues.presenters import member_dues_card
 from members.roster import selectors
 from members.roster.forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
@@ -38,7 +37,6 @@ from partybuild.accounts.access import (
     scope_for,
     writable_orgs,
 )
-from partybuild.periods import Period
 
 PAGE_SIZE = 50
 
@@ -123,16 +121,6 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     can_manage = manages_member(request.user, member)
     scope = scope_for(request.user)
-    # Organizational life: the last 20 meetings and this year's counts. A meeting links to its page
-    # only for those who see it (a member with no other role sees no meeting pages).
-    attendance = list(member_attendance(member, limit=20))
-    own_record = member.pk == scope.own_member_id
-    for row in attendance:
-        row.meeting_visible = scope.covers_path(row.meeting.organization.path)
-        # A meeting outside the viewer's scope (before a transfer, say) shows its type and the
-        # member's attendance, not its topic or the reason given, except to the member.
-        row.show_details = row.meeting_visible or own_record
-    attendance_year = Period.of_year(today.year)
     positions = selectors.member_positions(member)
     history_rows = selectors.member_history_rows(member)
     # Fetched once for the timeline and the dues card.
@@ -160,9 +148,6 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline_categories": timeline_categories(timeline),
         "history": selectors.member_history(request.user, member, history_rows),
         "sees_roster": scope.sees_orgs,
-        "attendance": attendance,
-        "attendance_year": attendance_year,
-        "attendance_summary": attendance_summary(member, attendance_year),
         # 党费: the base income and the basis only for those who manage the member (the card decides).
         "dues": member_dues_card(member, today, assessments=assessments, payments=payments, transfers=transfers),
     }

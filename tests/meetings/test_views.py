@@ -826,7 +826,10 @@ def test_a_member_sees_their_own_attendance_on_their_record(world: World, as_mem
     hold(world.branch_a, T.COMMITTEE_MEETING, at(2025, 4, 5), topic="去年支委会", absent=[world.member_a.pk])
     hold(world.branch_a, T.THEME_DAY, at(2027, 1, 5), topic="今年主题党日")
     record = reverse("members:detail", args=[world.member_a.pk])
-    response = as_member_a.get(record)
+    card = reverse("meetings:member_attendance", args=[world.member_a.pk])
+    # The record loads its attendance card from meetings (a layer above members) with htmx.
+    assert f'hx-get="{card}"' in as_member_a.get(record).content.decode()
+    response = as_member_a.get(card)
     html = response.content.decode()
     assert [a.meeting.topic for a in response.context["attendance"]] == [
         "今年主题党日",
@@ -839,7 +842,14 @@ def test_a_member_sees_their_own_attendance_on_their_record(world: World, as_mem
     assert reverse("meetings:list") not in html.split('id="attendance"')[1]  # no links to pages they cannot open
     meeting_pk = Meeting.objects.get(topic="三月主题党日").pk
     assert reverse("meetings:detail", args=[meeting_pk]) not in html
-    assert reverse("meetings:detail", args=[meeting_pk]) in as_secretary_a.get(record).content.decode()
+    assert reverse("meetings:detail", args=[meeting_pk]) in as_secretary_a.get(card).content.decode()
+
+
+def test_the_attendance_card_has_the_member_records_access(world: World, as_secretary_b: Client, as_member_a: Client) -> None:
+    card = reverse("meetings:member_attendance", args=[world.member_a.pk])
+    assert as_secretary_b.get(card).status_code == 404  # out of scope, as the record is
+    assert as_member_a.get(reverse("meetings:member_attendance", args=[world.member_a2.pk])).status_code == 404
+    assert as_member_a.post(card).status_code == 405
 
 
 def test_a_meeting_credit_is_never_left_behind_by_the_pages(world: World, as_secretary_a: Client) -> None:
@@ -853,10 +863,15 @@ def test_a_meeting_credit_is_never_left_behind_by_the_pages(world: World, as_sec
 def test_the_member_record_query_count_does_not_grow_with_meetings(
     world: World, as_secretary_a: Client, django_assert_max_num_queries
 ) -> None:
-    """session, user, scope, member, positions, history (with its organizations), attendance, this year's
-    counts, notifications (1), session renewal (3), the timeline and the dues card (4)."""
+    """The record: session, user, scope, member, positions, history (with its organizations),
+    notifications (1), session renewal (3), the timeline and the dues card (4); its attendance card
+    (the last 20 meetings and this year's counts) is loaded from meetings."""
     for i in range(30):
         hold(world.branch_a, T.THEME_DAY, at(2026, 1 + i % 12, 1 + i % 28), topic=f"第{i}次")
     with django_assert_max_num_queries(16):
-        response = as_secretary_a.get(reverse("members:detail", args=[world.member_a.pk]))
+        as_secretary_a.get(reverse("members:detail", args=[world.member_a.pk]))
+    # The card, loaded into the record: session, user, scope, member, attendance, this year's counts,
+    # session renewal (3).
+    with django_assert_max_num_queries(9):
+        response = as_secretary_a.get(reverse("meetings:member_attendance", args=[world.member_a.pk]))
     assert len(response.context["attendance"]) == 20

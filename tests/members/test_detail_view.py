@@ -144,7 +144,10 @@ def test_meetings_of_another_branch_show_no_topic_to_this_branchs_secretary(
 
     hold(world.branch_a, MeetingType.THEME_DAY, at(2026, 3, 5), topic="甲支部内部议题", leave={world.member_a2.pk: "家中有事"})
     Member.objects.filter(pk=world.member_a2.pk).update(branch=world.branch_b, group=None)  # transferred to B
-    html = as_secretary_b.get(url(world.member_a2)).content.decode()
+    # The attendance card comes from meetings, loaded into the record.
+    card = reverse("meetings:member_attendance", args=[world.member_a2.pk])
+    assert f'hx-get="{card}"' in as_secretary_b.get(url(world.member_a2)).content.decode()
+    html = as_secretary_b.get(card).content.decode()
     assert "主题党日" in html and "甲支部内部议题" not in html and "家中有事" not in html
-    own = as_member_a.get(url(world.member_a)).content.decode()  # the member sees their own in full
+    own = as_member_a.get(reverse("meetings:member_attendance", args=[world.member_a.pk])).content.decode()  # in full
     assert "甲支部内部议题" in own
