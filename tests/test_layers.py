@@ -30,20 +30,32 @@ ALLOWLIST: frozenset[tuple[str, str]] = frozenset(
         # lane access: the access module stops importing the apps above it.
         ("partybuild.accounts.access", "branches.models"),
         ("partybuild.accounts.access", "members.roster.models"),
-        ("partybuild.accounts.access", "members.models"),
         ("partybuild.accounts.access", "meetings.models"),
         ("partybuild.accounts.access", "members.transfers.models"),
         ("partybuild.accounts.access", "members.imports.models"),
         ("partybuild.accounts.access", "members.development.models"),
-        ("partybuild.accounts.access", "members.dues.models"),
         # lane infra: the shared serializer fields move down into partybuild/api/.
         ("members.development.serializers", "meetings.serializer_fields"),
         ("members.dues.serializers", "meetings.serializer_fields"),
-        ("members.roster.serializers", "meetings.serializer_fields"),
-        ("members.transfers.serializers", "meetings.serializer_fields"),
         # lane jobs: the lapse reminder job moves beside meetings.
         ("members.roster.reminders", "meetings.selectors"),
     }
+)
+
+
+#: Import cycles known and not yet removed, each as the set of its modules. Like ALLOWLIST this list only
+#: shrinks; a cycle not named here fails the test, and so does an entry whose cycle is gone.
+PENDING_CYCLES: tuple[frozenset[str], ...] = (
+    # lane infra: add_months/add_years move to partybuild.periods (validators then import no model).
+    frozenset({"branches.models", "branches.validators"}),
+    # lane layers, not finished: Member.clean calls the roster checks, which read Member's fields
+    # and MemberType (move the choices to a module of their own, the field checks beside the import).
+    frozenset({"members.roster.checks", "members.roster.models"}),
+    # lane layers, not finished: a state change returns open transfers; a transfer changes state.
+    frozenset({"members.roster.services", "members.transfers.actions", "members.transfers.services"}),
+    # lane layers, not finished (and lane jobs is moving members/tasks.py): the import services
+    # queue the import tasks, which call the services.
+    frozenset({"members.imports.services", "members.tasks"}),
 )
 
 
@@ -204,7 +216,8 @@ def test_no_import_cycles():
     for imp in imports:
         graph[imp.importer].add(imp.imported)
         where.setdefault((imp.importer, imp.imported), imp.line)
-    cycles = _strongly_connected(graph)
+    found = _strongly_connected(graph)
+    cycles = [component for component in found if frozenset(component) not in PENDING_CYCLES]
     messages: list[str] = []
     for component in cycles:
         members = set(component)
@@ -215,26 +228,26 @@ def test_no_import_cycles():
         ]
         messages.append(f"  cycle among {', '.join(component)}:\n" + "\n".join(edges))
     assert not cycles, "Import cycles (put each piece where it belongs):\n" + "\n".join(messages)
+    gone = set(PENDING_CYCLES) - {frozenset(component) for component in found}
+    assert not gone, "PENDING_CYCLES entries that no longer happen (remove them):\n" + "\n".join(
+        ", ".join(sorted(cycle)) for cycle in gone
+    )
 
 
 def test_the_parser_sees_function_level_and_type_checking_imports(tmp_path):
     """A guard for the guard: the imports a cycle hides behind are parsed like any other."""
-    source = (
+    module = tmp_path / "example.py"
+    module.write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
         "    from members.roster.models import Member\n"
         "def f():\n"
         "    from meetings import selectors\n"
-        "    import portal.views\n"
+        "    import portal.views\n",
+        encoding="utf-8",
     )
-    tree = ast.parse(source)
-    seen = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            seen.add(node.module)
-        elif isinstance(node, ast.Import):
-            seen.update(alias.name for alias in node.names)
-    assert seen == {"typing", "members.roster.models", "meetings", "portal.views"}
+    found = {imp.imported for imp in _imports({"branches.example": module})}
+    assert found == {"members.roster.models", "meetings", "portal.views"}
 
 
 def test_tarjan_finds_a_cycle_and_leaves_a_chain_alone():
