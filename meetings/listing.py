@@ -20,9 +20,9 @@ from django.utils import timezone
 from branches.models import Organization
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.selectors import in_period_q
-from members.imports.xlsx import RosterWriter
 from partybuild.accounts.access import visible_meetings
 from partybuild.periods import Period
+from partybuild.xlsx import SheetWriter
 
 # The status filter. The list is the book of meetings held, so "held" is what it shows unless
 # asked otherwise: the same meetings the compliance matrix counts.
@@ -215,7 +215,7 @@ def export_rows(queryset: QuerySet[Meeting]) -> Iterator[list[Any]]:
 def write_export(target: str | IO[bytes], queryset: QuerySet[Meeting]) -> int:
     """Write the meetings as an .xlsx (text cells a spreadsheet would run as formulas are
     neutralized by the writer). Returns the number of meetings."""
-    writer = RosterWriter(target, sheet_name="会议记录")
+    writer = SheetWriter(target, sheet_name="会议记录")
     writer.header(EXPORT_HEADERS, widths=EXPORT_WIDTHS)
     count = 0
     for row in export_rows(queryset):

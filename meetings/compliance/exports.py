@@ -1,7 +1,7 @@
 """The compliance matrix as an Excel file: one row per organization, for each meeting type the
 meetings held, the minimum required and the verdict, then the share of compliant 党支部.
 
-XlsxWriter in constant-memory mode, as the roster export (members.imports.xlsx): rows go to disk
+XlsxWriter in constant-memory mode, as the roster export (partybuild.xlsx): rows go to disk
 as they are written, so ten thousand organizations cost no more memory than ten. Every text cell
 is written as text, and text a spreadsheet would run as a formula is neutralized.
 """
@@ -14,7 +14,7 @@ import xlsxwriter
 
 from meetings.compliance.presenters import tree_levels
 from meetings.compliance.selectors import NONE, STATE_LABELS, ComplianceReport
-from members.imports.normalize import neutralize_formula
+from partybuild.xlsx import neutralize_formula
 
 _INDENT = "\u3000"  # full-width space: the tree shows in the name column without merged cells
 

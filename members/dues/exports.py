@@ -1,7 +1,7 @@
 """A month's dues ledger of a 党支部 as an Excel file: one row per member with what was due, what
 was paid, when, how and by whom, then the totals.
 
-XlsxWriter, as the roster export (members.imports.xlsx): every text cell is written as text, and
+XlsxWriter, as the roster export (partybuild.xlsx): every text cell is written as text, and
 text a spreadsheet would run as a formula is neutralized. Amounts are numbers with two decimals.
 """
 
@@ -14,8 +14,8 @@ import xlsxwriter
 
 from members.dues.models import PaymentMethod
 from members.dues.presenters import Ledger
-from members.imports.normalize import neutralize_formula
 from members.roster.models import DuesCategory
+from partybuild.xlsx import neutralize_formula
 
 HEADERS = ("序号", "姓名", "党费类别", "应交（元）", "实交（元）", "交纳日期", "交纳方式", "代交人", "情况")
 

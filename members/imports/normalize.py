@@ -12,10 +12,11 @@ import re
 import unicodedata
 from typing import Any
 
+from partybuild.xlsx import FORMULA_PREFIXES
+
 # Excel's day zero (with its 1900 leap-year bug, which serial numbers after Feb 1900 include).
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # Characters a spreadsheet would read as the start of a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CellError(ValueError):
@@ -139,10 +140,3 @@ def choice(raw: Any, labels: dict[str, str], column: str, aliases: dict[str, str
         return aliases[value]
     allowed = "、".join(labels)
     raise CellError(f"{column}“{value}”不在可选范围内（{allowed}）。")
-
-
-def neutralize_formula(value: Any) -> Any:
-    """For export: a text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value

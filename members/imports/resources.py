@@ -34,6 +34,7 @@ from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.services import MEMBER_EDITABLE_FIELDS, member_create, member_update
 from members.roster.validators import id_number_birth_date, id_number_gender
 from partybuild.accounts.access import Scope, can_import_roster, scope_for
+from partybuild.xlsx import neutralize_formula
 
 # Fields the resource writes besides the roster fields of MEMBER_EDITABLE_FIELDS: the state
 # (from 是否失联党员/是否流动党员) and its details, written as members/imports/pipeline.py does.
@@ -385,11 +386,11 @@ class MemberResource(resources.ModelResource):
         return export_values(row, number="", today=self._today, show_id_number=show)
 
     def export_field(self, field: fields.Field, instance: Member, **kwargs: Any) -> Any:
-        return n.neutralize_formula(self._cells(instance).get(field.column_name, ""))
+        return neutralize_formula(self._cells(instance).get(field.column_name, ""))
 
     def export_resource(self, instance: Member, selected_fields: Any = None, **kwargs: Any) -> list[Any]:
         cells = self._cells(instance)
-        return [n.neutralize_formula(cells.get(f.column_name, "")) for f in self.get_export_fields(selected_fields)]
+        return [neutralize_formula(cells.get(f.column_name, "")) for f in self.get_export_fields(selected_fields)]
 
 
 MemberResource.fields = _column_fields()

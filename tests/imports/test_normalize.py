@@ -10,6 +10,7 @@ import pytest
 
 from members.imports import normalize as n
 from members.roster.models import Member
+from partybuild.xlsx import neutralize_formula
 from tests.conftest import World
 from tests.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv, write_xlsx
 
@@ -110,10 +111,10 @@ def test_gender_refuses_anything_else() -> None:
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
 def test_neutralize_formula_puts_an_apostrophe_before_formula_like_text(prefix: str) -> None:
-    assert n.neutralize_formula(prefix + "1+1") == "'" + prefix + "1+1"
-    assert n.text(n.neutralize_formula(prefix + "1+1")) == n.text(prefix + "1+1")
-    assert n.neutralize_formula("张三") == "张三"
-    assert n.neutralize_formula(5) == 5
+    assert neutralize_formula(prefix + "1+1") == "'" + prefix + "1+1"
+    assert n.text(neutralize_formula(prefix + "1+1")) == n.text(prefix + "1+1")
+    assert neutralize_formula("张三") == "张三"
+    assert neutralize_formula(5) == 5
 
 
 # --- the same, through a whole file --------------------------------------------------------------
