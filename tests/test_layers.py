@@ -37,8 +37,6 @@ ALLOWLIST: frozenset[tuple[str, str]] = frozenset(
         # lane infra: the shared serializer fields move down into partybuild/api/.
         ("members.development.serializers", "meetings.serializer_fields"),
         ("members.dues.serializers", "meetings.serializer_fields"),
-        # lane jobs: the lapse reminder job moves beside meetings.
-        ("members.roster.reminders", "meetings.selectors"),
     }
 )
 
