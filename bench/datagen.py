@@ -30,12 +30,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from branches.models import Organization, OrgCategory, OrgKind, Position, PositionTitle, add_years
+from branches.models import Organization, OrgCategory, OrgKind, Position, PositionTitle
 from branches.services import organization_create, refresh_term_statuses
 from members.roster.models import Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
 from members.roster.services import member_update
 from members.roster.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
+from partybuild.periods import add_years
 
 SEED = 20261001
 BATCH = 5_000

@@ -6,7 +6,6 @@ Organizations are never deleted; they are dissolved (撤销) with a date and a r
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from branches.validators import validate_org_date
+from partybuild.periods import add_months, add_years
 
 
 class OrgKind(models.TextChoices):
@@ -57,33 +57,6 @@ class TermStatus(models.TextChoices):
 class OrgStatus(models.TextChoices):
     ACTIVE = "active", "正常"
     DISSOLVED = "dissolved", "已撤销"
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """``day`` moved by whole years (29 February becomes the 28th). Beyond the calendar's range
-    (years 1..9999) the result is clamped to ``date.min``/``date.max`` instead of raising."""
-    year = day.year + years
-    if year > datetime.MAXYEAR:
-        return datetime.date.max
-    if year < datetime.MINYEAR:
-        return datetime.date.min
-    try:
-        return day.replace(year=year)
-    except ValueError:  # 29 February
-        return day.replace(year=year, day=28)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved by whole months (the day clamped to the month's last); clamped like add_years."""
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    if year > datetime.MAXYEAR:
-        return datetime.date.max
-    if year < datetime.MINYEAR:
-        return datetime.date.min
-    month = month_index % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return datetime.date(year, month, min(day.day, last))
 
 
 class TermLengthRule(models.Model):

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus, add_months, add_years
+from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus
 from branches.roster import Candidate, ChildRow, MemberStats, roster
 from partybuild import cache_versions
 from partybuild.accounts.access import scope_for, visible_orgs
+from partybuild.periods import add_months, add_years
 
 STEP = Organization.steplen
 

@@ -19,10 +19,10 @@ from branches.models import (
     Position,
     TermLengthRule,
     TermStatus,
-    add_months,
 )
 from branches.roster import roster
 from branches.selectors import bump_tree_version
+from partybuild.periods import add_months
 
 ORG_EDITABLE_FIELDS = (
     "name",

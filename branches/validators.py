@@ -7,6 +7,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from partybuild.periods import add_years
+
 # The founding of the Party: no organization, term or approval predates it.
 EARLIEST_ORG_DATE = datetime.date(1921, 7, 1)
 # How far ahead a planned date (a term start, an approved extension) may reasonably lie.
@@ -14,8 +16,6 @@ LATEST_ORG_DATE_YEARS_AHEAD = 10
 
 
 def latest_org_date(today: datetime.date | None = None) -> datetime.date:
-    from branches.models import add_years
-
     return add_years(today or timezone.localdate(), LATEST_ORG_DATE_YEARS_AHEAD)
 
 

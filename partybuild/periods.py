@@ -7,6 +7,9 @@
 A period knows its first and last day, the one before and after, whether it contains a date, and
 the smaller periods it is made of. Dates are local (Asia/Shanghai) dates: a moment is placed in a
 period by its local date (``Period.containing(kind, timezone.localdate(moment))``).
+
+``add_months`` and ``add_years`` move a date by whole months or years (the day clamped to the
+month's last), for terms, probations and ages.
 """
 
 from __future__ import annotations
@@ -161,3 +164,30 @@ class Period:
         if self.kind == PeriodKind.QUARTER:
             return f"{self.year}年第{self.index}季度"
         return f"{self.year}年"
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """``day`` moved by whole years (29 February becomes the 28th). Beyond the calendar's range
+    (years 1..9999) the result is clamped to ``date.min``/``date.max`` instead of raising."""
+    year = day.year + years
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return day.replace(year=year, day=28)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by whole months (the day clamped to the month's last); clamped like add_years."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    month = month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last))

@@ -23,9 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from branches.models import OrgKind, add_months, add_years
+from branches.models import OrgKind
 from members.roster.models import Education, Gender, Member
 from members.roster.validators import id_number_birth_date, id_number_gender, mask_id_number, validate_id_number, validate_phone
+from partybuild.periods import add_months, add_years
 
 __all__ = [
     "OPEN_STAGES",

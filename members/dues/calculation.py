@@ -19,12 +19,12 @@ from django.db.models import DateField, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from branches.models import add_months
 from members.dues.models import DuesPayment, DuesRule
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import ManagementRules, management_rules
 from members.roster.models import DuesCategory, Member, MemberState
 from members.transfers.models import Transfer, TransferStatus
+from partybuild.periods import add_months
 
 FEN = Decimal("0.01")
 

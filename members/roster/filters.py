@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from branches.filters import IntegerFilter, OrgIdFilter, scoped_org
-from branches.models import OrgKind, add_years
+from branches.models import OrgKind
 from members.roster.models import Education, Member, MemberState, MemberType
+from partybuild.periods import add_years
 
 # The Party was founded in 1921; a year past 2100 is a typing error, not a filter.
 JOINED_YEAR_MIN, JOINED_YEAR_MAX = 1921, 2100

@@ -13,12 +13,13 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 
-from branches.models import Organization, OrgKind, OrgStatus, Position, add_years
+from branches.models import Organization, OrgKind, OrgStatus, Position
 from branches.selectors import tree_version
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Education, Member, MemberState, MemberType
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import manages_member, scope_for, visible_members, visible_orgs
 from partybuild.history import HistoryEntry, change_history, history_rows
+from partybuild.periods import add_years
 
 # (value, label, youngest age, oldest age) — ages inclusive; None = open.
 AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
-from branches.models import Organization, OrgKind, OrgStatus, PositionTitle, add_months, add_years
+from branches.models import Organization, OrgKind, OrgStatus, PositionTitle
 from branches.services import (
     organization_create,
     organization_dissolve,
@@ -21,6 +21,7 @@ from branches.services import (
 from members.roster.models import MemberState
 from members.roster.services import member_change_state
 from partybuild.accounts.models import Role, RoleAssignment
+from partybuild.periods import add_months, add_years
 from tests.conftest import World
 from tests.factories import MemberFactory, UserFactory, make_org
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from branches import selectors
-from branches.models import Organization, OrgCategory, OrgKind, OrgStatus, PositionTitle, TermStatus, add_months
+from branches.models import Organization, OrgCategory, OrgKind, OrgStatus, PositionTitle, TermStatus
 from branches.services import (
     organization_dissolve,
     organization_move,
@@ -19,6 +19,7 @@ from branches.services import (
 )
 from members.roster.models import MemberState, MemberType
 from partybuild.accounts.models import Role, RoleAssignment
+from partybuild.periods import add_months
 from tests.conftest import World
 from tests.factories import MemberFactory, UserFactory, make_org
 

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from branches.models import add_years
 from members.development.models import DevelopmentRecord, DevelopmentStage
 from members.roster.models import MemberType
+from partybuild.periods import add_years
 from tests.conftest import World
 from tests.e2e.conftest import log_in, screenshot
 from tests.factories import valid_id_number

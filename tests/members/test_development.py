@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from branches.models import Organization, OrgKind, add_months, add_years
+from branches.models import Organization, OrgKind
 from members.development.models import Cultivator, DevelopmentRecord, DevelopmentRule, DevelopmentStage, RuleKey
 from members.development.selectors import DeadlineKind, development_deadlines, development_pipeline
 from members.development.services import (
@@ -40,6 +40,7 @@ from members.development.services import (
     working_days,
 )
 from members.roster.models import Member, MemberState, MemberType
+from partybuild.periods import add_months, add_years
 from tests.conftest import World
 from tests.factories import MemberFactory, make_org, valid_id_number
 

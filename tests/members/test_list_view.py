@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from branches.models import OrgKind, OrgStatus, add_years
+from branches.models import OrgKind, OrgStatus
 from branches.services import organization_update
 from members.roster.models import MemberState, MemberType
 from members.roster.selectors import search_q
 from members.roster.services import member_change_state
 from members.roster.validators import make_id_number
+from partybuild.periods import add_years
 from tests.conftest import World
 from tests.factories import MemberFactory, make_org, valid_id_number
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from branches.models import add_months
 from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey
 from members.development.services.common import (
     Errors,
@@ -27,6 +26,7 @@ from members.development.services.common import (
 )
 from members.roster.models import MemberState, MemberType
 from members.roster.services import member_change_state, member_update
+from partybuild.periods import add_months
 
 # --- 预备期 and 转正 ------------------------------------------------------------------------------
 

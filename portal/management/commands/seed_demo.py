@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from branches.models import Organization, OrgKind, Position, PositionTitle, add_months
+from branches.models import Organization, OrgKind, Position, PositionTitle
 from branches.services import organization_create, position_assign, refresh_term_statuses
 from meetings.models import AttendanceStatus, Meeting, MeetingStatus, MeetingType
 from meetings.selectors import roll_members
@@ -29,7 +29,7 @@ from members.roster.models import ON_ROSTER_STATES, Degree, DuesCategory, Educat
 from members.roster.services import member_change_state, member_create
 from members.roster.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment
-from partybuild.periods import Period
+from partybuild.periods import Period, add_months
 
 DEMO_PASSWORD = "Dangjian@2026"
 DEMO_ACCOUNTS = [
