@@ -34,7 +34,8 @@ from branches.serializers import (
 )
 from branches.services import organization_create, organization_dissolve, organization_move, organization_update
 from partybuild.accounts import access
-from partybuild.accounts.api_permissions import CanWriteOrganizations, PortalAPIMixin
+from partybuild.api.permissions import CanWrite
+from partybuild.api.views import PortalAPIMixin
 
 _ERRORS = {
     400: OpenApiResponse(description="输入有误：按字段给出中文提示"),
@@ -59,7 +60,7 @@ _ERRORS = {
     ),
 )
 class OrganizationViewSet(PortalAPIMixin, viewsets.GenericViewSet):
-    permission_classes = [*PortalAPIMixin.permission_classes, CanWriteOrganizations]
+    permission_classes = [*PortalAPIMixin.permission_classes, CanWrite.guarding("管理党组织")]
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
     search_fields = ["name", "short_name", "code"]

@@ -22,12 +22,11 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from meetings.compliance.selectors import compliance
 from meetings.compliance.serializers import ComplianceQuerySerializer, ComplianceReportSerializer
@@ -50,7 +49,8 @@ from meetings.serializers import (
 )
 from meetings.services import RecordResult, meeting_cancel, meeting_record, meeting_update
 from partybuild.accounts import access
-from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
+from partybuild.api.permissions import CanWrite
+from partybuild.api.views import PortalAPIMixin, validation_detail
 from partybuild.periods import Period, PeriodKind
 
 _ERRORS = {
@@ -58,17 +58,6 @@ _ERRORS = {
     403: OpenApiResponse(description="无权修改"),
     404: OpenApiResponse(description="不存在或不在您的范围内"),
 }
-
-
-class CanRecordMeetings(permissions.BasePermission):
-    """Writes to meetings: only those who manage organizations. A 党员 records nothing."""
-
-    message = "您没有登记会议的权限。"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return access.scope_for(request.user).sees_orgs
 
 
 def _attendance_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
@@ -113,7 +102,7 @@ def _attendance_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
     ),
 )
 class MeetingViewSet(PortalAPIMixin, viewsets.GenericViewSet):
-    permission_classes = [*PortalAPIMixin.permission_classes, CanRecordMeetings]
+    permission_classes = [*PortalAPIMixin.permission_classes, CanWrite.guarding("登记会议")]
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     search_fields = ["topic"]

@@ -22,18 +22,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from branches.filters import MAX_ID
+from branches.serializer_fields import WritableOrganizationField
 from meetings.models import AttachmentKind, AttendanceStatus, Meeting, MeetingAttachment, MeetingStatus, MeetingType
 from meetings.selectors import Quorum, has_vote, quorum_of
 from meetings.serializer_fields import (
-    NamedChoiceField,
     ScopedMemberField,
-    WritableOrganizationField,
     attendance_status_field,
     meeting_status_field,
     meeting_type_field,
 )
 from meetings.services import MEETING_FIELDS
 from members.roster.models import Member
+from partybuild.api.fields import NamedChoiceField
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -340,7 +340,11 @@ class MeetingUpdateSerializer(serializers.ModelSerializer):
 class MeetingCreateSerializer(MeetingUpdateSerializer):
     """What a POST records: a held meeting with its attendance, or a planned one."""
 
-    organization = WritableOrganizationField(label="党组织", help_text="党组织ID（党小组会填党小组）；须在您的管理范围内")
+    organization = WritableOrganizationField(
+        label="党组织",
+        help_text="党组织ID（党小组会填党小组）；须在您的管理范围内",
+        error_messages={"read_only": "您没有在该党组织登记会议的权限。"},
+    )
     status = meeting_status_field(
         label="状态", default=MeetingStatus.HELD, help_text="planned 计划、held 已召开（默认）；取消会议请用 cancel"
     )

@@ -44,6 +44,17 @@ _PATTERNS = (
 )
 
 
+_WRONG_KIND = {
+    PeriodKind.MONTH: "“{value}”不是月份：请写成 2026-11 这样的年月。",
+    PeriodKind.QUARTER: "“{value}”不是季度：请写成 2026Q3 这样的季度。",
+    PeriodKind.YEAR: "“{value}”不是年份：请写成 2026 这样的年份。",
+}
+
+
+class PeriodKindError(ValueError):
+    """A valid period, but not of the kind asked for (a quarter where a month is wanted)."""
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """One month, quarter or year. ``index`` is the month (1-12), the quarter (1-4) or 1."""
@@ -64,18 +75,22 @@ class Period:
 
     # --- making ---------------------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> Period:
-        """``2026-10``, ``2026Q3`` or ``2026``; ValueError with a Chinese message otherwise."""
+    def parse(cls, text: str, kind: PeriodKind | str | None = None) -> Period:
+        """``2026-10``, ``2026Q3`` or ``2026``; ValueError with a Chinese message otherwise.
+        With ``kind``, a period of another kind raises PeriodKindError (a ValueError)."""
         value = (text or "").strip()
-        for pattern, kind in _PATTERNS:
+        for pattern, found in _PATTERNS:
             match = pattern.match(value)
             if match:
                 year = int(match.group(1))
-                index = int(match.group(2)) if kind != PeriodKind.YEAR else 1
+                index = int(match.group(2)) if found != PeriodKind.YEAR else 1
                 try:
-                    return cls(year, kind, index)
+                    period = cls(year, found, index)
                 except ValueError:
                     break
+                if kind is not None and period.kind != PeriodKind(kind):
+                    raise PeriodKindError(_WRONG_KIND[PeriodKind(kind)].format(value=value))
+                return period
         raise ValueError(f"无法识别的期间“{value}”：请写成 2026-10（月）、2026Q3（季度）或 2026（年）。")
 
     @classmethod
@@ -191,3 +206,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month = month_index % 12 + 1
     last = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day.day, last))
+
+
+_WHOLE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def without_day(text: str) -> str:
+    """A whole date ``2026-10-15`` as its month ``2026-10`` (ValueError when there is no such
+    day); any other text unchanged. For month inputs that also take a date."""
+    match = _WHOLE_DATE.match(text.strip())
+    if not match:
+        return text
+    day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    return f"{match[1]}-{day.month}"

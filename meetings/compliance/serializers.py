@@ -10,19 +10,8 @@ from rest_framework import serializers
 from branches.filters import MAX_ID
 from branches.models import OrgKind
 from meetings.compliance.selectors import STATE_LABELS
-from meetings.serializer_fields import NamedChoiceField, compliance_state_field, meeting_type_field
-from partybuild.periods import Period
-
-
-class PeriodField(serializers.CharField):
-    """``2026-10`` (a month), ``2026Q3`` (a quarter) or ``2026`` (a year)."""
-
-    def to_internal_value(self, data: Any) -> Period:  # type: ignore[override]
-        text = super().to_internal_value(data)
-        try:
-            return Period.parse(text)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from None
+from meetings.serializer_fields import compliance_state_field, meeting_type_field
+from partybuild.api.fields import NamedChoiceField, PeriodField
 
 
 class ComplianceQuerySerializer(serializers.Serializer):

@@ -30,11 +30,10 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from branches.filters import MAX_ID, OrgIdFilter, scoped_org
 from members.development import services
@@ -61,7 +60,8 @@ from members.development.serializers import (
     DevelopmentVoteSerializer,
 )
 from partybuild.accounts import access
-from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
+from partybuild.api.permissions import CanWrite
+from partybuild.api.views import PortalAPIMixin, validation_detail
 
 _ERRORS = {
     400: OpenApiResponse(
@@ -70,17 +70,6 @@ _ERRORS = {
     403: OpenApiResponse(description="无权办理发展党员工作，或只能查看该记录"),
     404: OpenApiResponse(description="不存在或不在您的范围内"),
 }
-
-
-class CanRecordDevelopment(permissions.BasePermission):
-    """Writes: only those who manage organizations. A 党员 records nothing."""
-
-    message = "您没有办理发展党员工作的权限。"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return access.scope_for(request.user).sees_orgs
 
 
 class DevelopmentFilter(django_filters.FilterSet):
@@ -272,7 +261,7 @@ def _person_errors(detail: dict[str, Any], sent: dict[str, Any]) -> dict[str, An
     ),
 )
 class DevelopmentRecordViewSet(PortalAPIMixin, viewsets.GenericViewSet):
-    permission_classes = [*PortalAPIMixin.permission_classes, CanRecordDevelopment]
+    permission_classes = [*PortalAPIMixin.permission_classes, CanWrite.guarding("办理发展党员工作")]
     serializer_class = DevelopmentRecordSerializer
     filterset_class = DevelopmentFilter
     search_fields = ["name"]

@@ -24,13 +24,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from branches.filters import MAX_ID
-from meetings.serializer_fields import NamedChoiceField, WritableOrganizationField
+from branches.serializer_fields import WritableOrganizationField
 from members.development.forms import CORRECTION_FORMS, next_steps, person_editable
 from members.development.models import STAGE_ENTERED, Cultivator, DevelopmentRecord, DevelopmentStage, vote_columns
 from members.development.selectors import DEADLINE_LABELS, Deadline, next_deadline
 from members.development.services import PERSON_FIELDS
 from members.roster.models import Education, Gender, Member
 from partybuild.accounts.access import can_write_org
+from partybuild.api.fields import NamedChoiceField
 
 # Every action of /api/v1/development/{id}/<action>/, in the order of the procedure. Except
 # ``person``, each is one of the pages' steps (``development_forms.STEP_FORMS``), under the same name.

@@ -31,12 +31,11 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from branches.filters import MAX_ID
 from branches.models import Organization, OrgKind, OrgStatus
@@ -71,7 +70,8 @@ from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import org_filter_q
 from partybuild.accounts import access
-from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
+from partybuild.api.permissions import CanWrite
+from partybuild.api.views import PortalAPIMixin, validation_detail
 from partybuild.periods import Period, PeriodKind
 
 _ERRORS = {
@@ -82,17 +82,6 @@ _ERRORS = {
 
 
 _BRANCH_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="党支部ID")
-
-
-class CanManageDues(permissions.BasePermission):
-    """Writes: only those who manage members (系统管理员, 党务干部, 支部书记). A 党员 sets and records nothing."""
-
-    message = "您没有核定或登记党费的权限。"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return access.scope_for(request.user).sees_orgs
 
 
 def _object_id(pk: Any, missing: str) -> int:
@@ -194,7 +183,7 @@ class DuesViewSet(PortalAPIMixin, viewsets.ViewSet):
 class BranchDuesViewSet(PortalAPIMixin, viewsets.ViewSet):
     """A 党支部's year (年度党费核定) and month (月度收缴)."""
 
-    permission_classes = [*PortalAPIMixin.permission_classes, CanManageDues]
+    permission_classes = [*PortalAPIMixin.permission_classes, CanWrite.guarding("核定或登记党费")]
     filter_backends: list[Any] = []
 
     # --- 年度党费核定 ------------------------------------------------------------------------

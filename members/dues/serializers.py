@@ -24,7 +24,6 @@ from rest_framework import serializers
 
 from branches.filters import MAX_ID
 from branches.models import Organization
-from meetings.serializer_fields import NamedChoiceField
 from members.dues.calculation import Arrears
 from members.dues.forms import MONEY_ERRORS, PAID_BY_MAX, REASON_MAX
 from members.dues.models import DuesAssessment, DuesPayment, DuesRule, PaymentMethod
@@ -45,7 +44,8 @@ from members.dues.presenters import (
 from members.dues.services import DuesEntry
 from members.dues.views import FIRST_YEAR
 from members.roster.models import DuesCategory
-from partybuild.periods import Period, PeriodKind
+from partybuild.api.fields import NamedChoiceField, PeriodField
+from partybuild.periods import PeriodKind
 
 KIND_LABELS = {BAND: "按月工资收入比例交纳", FLAT: "按定额交纳", MANUAL: "无标准，手工核定"}
 
@@ -97,18 +97,10 @@ def payment_method_field(**kwargs: Any) -> NamedChoiceField:
     return NamedChoiceField(PaymentMethod, enum_name="PaymentMethodEnum", **kwargs)
 
 
-class DuesMonthField(serializers.CharField):
+def dues_month_field(**kwargs: Any) -> PeriodField:
     """A month: ``2026-11``."""
-
-    def to_internal_value(self, data: Any) -> Period:  # type: ignore[override]
-        text = super().to_internal_value(data)
-        try:
-            period = Period.parse(text)
-        except ValueError:
-            raise serializers.ValidationError(f"月份“{text}”无法识别：请写成 2026-11 这样的年月。") from None
-        if period.kind != PeriodKind.MONTH:
-            raise serializers.ValidationError(f"“{text}”不是月份：请写成 2026-11 这样的年月。")
-        return period
+    messages = {"invalid_period": "月份“{value}”无法识别：请写成 2026-11 这样的年月。", **kwargs.pop("error_messages", {})}
+    return PeriodField(kind=PeriodKind.MONTH, error_messages=messages, **kwargs)
 
 
 def _year_bounds_error(year: int) -> str | None:
@@ -140,7 +132,7 @@ class DuesYearQuerySerializer(serializers.Serializer):
 
 
 class DuesMonthQuerySerializer(serializers.Serializer):
-    month = DuesMonthField(required=False)
+    month = dues_month_field(required=False)
 
 
 class DuesArrearsQuerySerializer(serializers.Serializer):
@@ -530,7 +522,7 @@ class DuesMonthRecordSerializer(serializers.Serializer):
     """A month's payments of a 党支部, recorded together: all rows or none. A member already
     recorded that month is corrected in place (with its history)."""
 
-    month = DuesMonthField(
+    month = dues_month_field(
         label="月份",
         help_text="所属月份，如 2026-11（不能是尚未到来的月份）",
         error_messages={"required": "请填写所属月份。", "null": "请填写所属月份。", "blank": "请填写所属月份。"},

@@ -34,7 +34,8 @@ from members.roster.serializers import (
 from members.roster.services import member_change_state, member_create, member_update
 from members.roster.timeline import member_timeline
 from partybuild.accounts import access
-from partybuild.accounts.api_permissions import CanWriteMembers, PortalAPIMixin
+from partybuild.api.permissions import CanWrite
+from partybuild.api.views import PortalAPIMixin
 
 _ERRORS = {
     400: OpenApiResponse(description="输入有误：按字段给出中文提示"),
@@ -59,7 +60,7 @@ _ERRORS = {
     ),
 )
 class MemberViewSet(PortalAPIMixin, viewsets.GenericViewSet):
-    permission_classes = [*PortalAPIMixin.permission_classes, CanWriteMembers]
+    permission_classes = [*PortalAPIMixin.permission_classes, CanWrite.guarding("修改党员信息")]
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     search_fields = ["name", "phone"]

@@ -21,11 +21,10 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from members.transfers.actions import ACTIONS, perform, require_side
 from members.transfers.models import Transfer, TransferKind, TransferStatus
@@ -38,24 +37,14 @@ from members.transfers.serializers import (
 )
 from members.transfers.services import transfer_apply
 from partybuild.accounts import access
-from partybuild.accounts.api_permissions import PortalAPIMixin, validation_detail
+from partybuild.api.permissions import CanWrite
+from partybuild.api.views import PortalAPIMixin, validation_detail
 
 _ERRORS = {
     400: OpenApiResponse(description="输入有误，或该转接当前状态不能进行此操作：按字段给出中文提示"),
     403: OpenApiResponse(description="不是该转接可以办理此事项的一方，或无权办理转接"),
     404: OpenApiResponse(description="不存在或不在您的范围内"),
 }
-
-
-class CanHandleTransfers(permissions.BasePermission):
-    """Writes: only those who manage organizations. A 党员 handles no transfer."""
-
-    message = "您没有办理组织关系转接的权限。"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return access.scope_for(request.user).sees_orgs
 
 
 class TransferFilter(django_filters.FilterSet):
@@ -120,7 +109,7 @@ def _action_schema(summary: str, description: str, *, with_reason: bool = False)
     ),
 )
 class TransferViewSet(PortalAPIMixin, viewsets.GenericViewSet):
-    permission_classes = [*PortalAPIMixin.permission_classes, CanHandleTransfers]
+    permission_classes = [*PortalAPIMixin.permission_classes, CanWrite.guarding("办理组织关系转接")]
     serializer_class = TransferSerializer
     filterset_class = TransferFilter
     search_fields = ["member__name"]

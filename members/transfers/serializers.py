@@ -11,11 +11,8 @@ transfer itself may be made is members.transfers' to say (a 400 keyed by field, 
 
 from __future__ import annotations
 
-import datetime
-import re
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,8 +24,7 @@ from members.transfers.models import Transfer, TransferKind, TransferScope, Tran
 from members.transfers.selectors import from_label, person_name, to_label, transfer_timeline, transferable_members
 from members.transfers.services import waiting_on
 from partybuild.accounts.access import can_write_org, id_number_for, transfer_sides
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+from partybuild.api.fields import MonthField
 
 
 def _inline_choice_field(name: str, choices: list[tuple[str, str]]) -> type[serializers.ChoiceField]:
@@ -49,26 +45,6 @@ ScopeField = _inline_choice_field("ScopeField", TransferScope.choices)
 
 
 StatusField = _inline_choice_field("StatusField", TransferStatus.choices)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MonthField(serializers.Field):
-    """A month: ``2026-10`` in and out (a whole date ``2026-10-15`` is taken as its month)."""
-
-    default_error_messages = {"invalid": "请填写有效的月份，如 2026-10。"}
-
-    def to_internal_value(self, data: Any) -> datetime.date:
-        match = _MONTH.match(str(data).strip())
-        if not match:
-            self.fail("invalid")
-        try:
-            return datetime.date(int(match[1]), int(match[2]), int(match[3] or 1)).replace(day=1)
-        except ValueError:
-            self.fail("invalid")
-            raise  # unreachable: fail() raises
-
-    def to_representation(self, value: datetime.date) -> str:
-        return f"{value:%Y-%m}"
 
 
 class _Sides:

@@ -1,8 +1,4 @@
-"""DRF permission classes that ask the access module, and the mixin every API viewset uses.
-
-Reads are scoped in each viewset's ``get_queryset`` / ``get_object`` through
-``partybuild.accounts.access``; these classes only turn away writes from users who can change
-nothing at all (an ordinary 党员), so that they get 403 before any lookup.
+"""The mixin every API viewset uses, and how a service's ValidationError reads in the API.
 
 ``PortalAPIMixin`` maps what the access module and the services raise onto API answers:
 Http404 → 404, PermissionDenied → 403 (keeping the Chinese message), and a service's Django
@@ -18,35 +14,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import authentication, exceptions, permissions
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
-
-from partybuild.accounts.access import scope_for
-
-
-class CanWriteOrganizations(permissions.BasePermission):
-    """Writes to organizations: 系统管理员, 党务干部 and 支部书记 (within their subtree)."""
-
-    message = "您没有管理党组织的权限。"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return scope_for(request.user).sees_orgs
-
-
-class CanWriteMembers(permissions.BasePermission):
-    """Writes to the roster: only those who manage members. A 党员 reads their own record only."""
-
-    message = "您没有修改党员信息的权限。"
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        scope = scope_for(request.user)
-        return scope.is_admin or bool(scope.paths)
 
 
 def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
