@@ -1,5 +1,6 @@
 """Forms for the organization pages. They clean input; the services in branches/services.py decide
-what may change, and their ValidationErrors are put back on these forms by ``add_service_errors``."""
+what may change, and their ValidationErrors are put back on these forms by
+``partybuild.web.forms.add_service_errors``."""
 
 from __future__ import annotations
 
@@ -21,49 +22,9 @@ from branches.models import (
     TermLengthRule,
 )
 from branches.roster import Candidate
+from partybuild.web.forms import DateInput, PortalForm
 
 TERM_FIELDS = ("term_start", "term_years", "term_extended_until", "term_adjust_note")
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, and ``is-invalid`` on fields that carry an error,
-    including errors added after validation (from a service)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        names = [field] if field else []
-        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            names = list(error.error_dict)
-        for name in names:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: each message next to its field, or above the
-    form when the field is not on it."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            target = field_map.get(name, name)
-            for message in messages:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def kinds_allowed_under(parent: Organization | None) -> list[str]:
@@ -71,7 +32,7 @@ def kinds_allowed_under(parent: Organization | None) -> list[str]:
     return [k.value for k in OrgKind if parent_kind in ALLOWED_PARENT_KINDS[k]]
 
 
-class OrganizationForm(BootstrapForm):
+class OrganizationForm(PortalForm):
     """Create or edit an organization. ``kinds`` limits the 类型 choices (to what may sit under the
     parent); the term fields are left off when none of those kinds has a term."""
 
@@ -80,14 +41,14 @@ class OrganizationForm(BootstrapForm):
     code = forms.CharField(label="党组织编码", max_length=40)
     kind = forms.ChoiceField(label="类型", choices=OrgKind.choices)
     category = forms.ChoiceField(label="单位类别", choices=OrgCategory.choices, initial=OrgCategory.GOVERNMENT)
-    founded_on = forms.DateField(label="成立日期", required=False, widget=_date_input())
+    founded_on = forms.DateField(label="成立日期", required=False, widget=DateInput())
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
-    term_start = forms.DateField(label="本届开始日期", required=False, widget=_date_input())
+    term_start = forms.DateField(label="本届开始日期", required=False, widget=DateInput())
     # Its range (1-10 years) is the model's rule, reported by the service next to this field.
     term_years = forms.IntegerField(label="每届年限", required=False)
     term_extended_until = forms.DateField(
-        label="经批准延期至", required=False, widget=_date_input(), help_text="仅在经批准延期换届时填写，一般不超过1年。"
+        label="经批准延期至", required=False, widget=DateInput(), help_text="仅在经批准延期换届时填写，一般不超过1年。"
     )
     term_adjust_note = forms.CharField(
         label="延期或提前换届批准情况", max_length=200, required=False, help_text="批准机关、文号、日期。"
@@ -145,7 +106,7 @@ class _OrgChoiceField(forms.ModelChoiceField):
         return f"{'　' * (obj.depth - 1)}{obj.name}（{obj.get_kind_display()}）"
 
 
-class MoveForm(BootstrapForm):
+class MoveForm(PortalForm):
     parent = _OrgChoiceField(
         label="新的上级党组织", queryset=Organization.objects.none(), empty_label="请选择", widget=_OrgSelect
     )
@@ -163,8 +124,8 @@ class MoveForm(BootstrapForm):
         }
 
 
-class DissolveForm(BootstrapForm):
-    dissolved_on = forms.DateField(label="撤销日期", widget=_date_input())
+class DissolveForm(PortalForm):
+    dissolved_on = forms.DateField(label="撤销日期", widget=DateInput())
     dissolve_reason = forms.CharField(
         label="撤销原因",
         max_length=200,
@@ -188,12 +149,12 @@ class _MemberChoiceField(forms.ModelChoiceField):
         return f"{obj.name}（{obj.branch.short_name}）"
 
 
-class PositionForm(BootstrapForm):
+class PositionForm(PortalForm):
     title = forms.ChoiceField(label="职务", choices=PositionTitle.choices)
     member = _MemberChoiceField(label="党员", queryset=None, empty_label="请选择")  # the candidates: set in __init__
-    started_on = forms.DateField(label="任职日期", widget=_date_input())
+    started_on = forms.DateField(label="任职日期", widget=DateInput())
     trained_on = forms.DateField(
-        label="最近培训日期", required=False, widget=_date_input(), help_text="书记应在任职6个月内参加培训，此后每年至少一次。"
+        label="最近培训日期", required=False, widget=DateInput(), help_text="书记应在任职6个月内参加培训，此后每年至少一次。"
     )
 
     def __init__(
@@ -218,8 +179,8 @@ class PositionForm(BootstrapForm):
         self.fields["title"].choices = [(t.value, t.label) for t in titles]
 
 
-class PositionEndForm(BootstrapForm):
-    ended_on = forms.DateField(label="离任日期", widget=_date_input())
+class PositionEndForm(PortalForm):
+    ended_on = forms.DateField(label="离任日期", widget=DateInput())
     end_reason = forms.CharField(label="离任原因", max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

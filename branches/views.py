@@ -23,7 +23,6 @@ from branches.forms import (
     OrganizationForm,
     PositionEndForm,
     PositionForm,
-    add_service_errors,
     kinds_allowed_under,
 )
 from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle
@@ -35,6 +34,7 @@ from partybuild.accounts.access import (
     visible_orgs,
     writable_orgs,
 )
+from partybuild.web.forms import add_service_errors
 
 STEP = Organization.steplen
 
@@ -144,7 +144,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             org = services.organization_create(parent=parent, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc, {"parent": "kind"})
+            add_service_errors(form, exc, rename={"parent": "kind"})
         else:
             messages.success(request, f"已新建党组织：{org.name}")
             return redirect("branches:detail", org.pk)
@@ -168,7 +168,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.organization_update(org=org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc, {"parent": "kind"})
+            add_service_errors(form, exc, rename={"parent": "kind"})
             org.refresh_from_db()  # the service set the typed values on it before refusing
         else:
             messages.success(request, "已保存。")
@@ -298,7 +298,7 @@ def position_end(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc, {"reason": "end_reason"})
+            add_service_errors(form, exc, rename={"reason": "end_reason"})
             position.refresh_from_db()
         else:
             messages.success(request, f"{position.member.name}已离任{position.get_title_display()}。")

@@ -3,10 +3,7 @@ outside it matches nothing (as if it did not exist)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,24 +12,12 @@ from branches.filters import OrgIdFilter, scoped_org
 from meetings.models import Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.selectors import in_period_q
 from partybuild.periods import Period
-
-
-class PeriodFormField(forms.CharField):
-    """``2026-10``, ``2026Q3`` or ``2026`` as a ``Period``; anything else is an error in Chinese."""
-
-    def clean(self, value: Any) -> Period | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
+from partybuild.web.forms import PeriodField
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class PeriodFilter(django_filters.Filter):
-    field_class = PeriodFormField
+    field_class = PeriodField
 
 
 class MeetingFilter(django_filters.FilterSet):

@@ -11,60 +11,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgStatus
 from meetings.listing import DEFAULT_SORT, SORTS, STATUS_CHOICES, STATUS_DEFAULT, MeetingFilters
 from meetings.models import AttachmentKind, Attendance, Meeting, MeetingStatus, MeetingType
 from meetings.roll import Roll, build_roll
 from meetings.services import MEETING_FIELDS
-from members.roster.forms import OrgFilterSelect, PortalForm
 from members.roster.models import Member
 from members.roster.selectors import org_filter_options
 from partybuild.accounts.access import managed_members, visible_orgs, writable_orgs
-from partybuild.periods import Period
+from partybuild.web.forms import DateTimeLocalInput, PeriodField, PortalForm, add_service_errors
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 _INDENT = "\u3000"  # a <select> shows no CSS padding on options: indent with full-width spaces
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """``<input type="datetime-local">``; the value is read in the current time zone (Asia/Shanghai)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-def _style(form: forms.Form) -> None:
-    for f in form.fields.values():
-        widget = f.widget
-        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-            widget.attrs["class"] = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            widget.attrs["class"] = "form-select"
-        elif not isinstance(widget, forms.HiddenInput):
-            widget.attrs["class"] = "form-control"
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, *, rename: Mapping[str, str] | None = None) -> list[str]:
-    """Put a service's ValidationError next to the fields it names (others at the top). Messages
-    keyed ``attendance`` are returned, for the attendance table to show above itself."""
-    attendance: list[str] = []
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return attendance
-    for name, errors in exc.message_dict.items():
-        name = (rename or {}).get(name, name)
-        if name == "attendance":
-            attendance.extend(errors)
-        elif name in form.fields and name != NON_FIELD_ERRORS and not form.fields[name].disabled:
-            form.add_error(name, errors)
-        else:
-            form.add_error(None, errors)
-    return attendance
 
 
 # --- the list's filters --------------------------------------------------------------------------
@@ -80,7 +42,7 @@ class MeetingFilterForm(PortalForm):
     exact = forms.BooleanField(label="不含下级组织", required=False)
     type = forms.ChoiceField(label="计入类型", required=False, choices=[("", "全部类型"), *MeetingType.choices])
     status = forms.ChoiceField(label="状态", required=False, choices=STATUS_CHOICES)
-    period = forms.CharField(label="期间", required=False, max_length=20)
+    period = PeriodField(label="期间", required=False, max_length=20)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, with_options: bool = True, **kwargs: Any) -> None:
@@ -109,15 +71,6 @@ class MeetingFilterForm(PortalForm):
             raise forms.ValidationError("所选党组织不存在或不在您的管理范围内", code="invalid_choice")
         return org
 
-    def clean_period(self) -> Period | None:
-        text = (self.cleaned_data.get("period") or "").strip()
-        if not text:
-            return None
-        try:
-            return Period.parse(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
-
     def filters(self) -> MeetingFilters:
         """The valid filters; an invalid field counts as not set."""
         data = self.cleaned_data if self.is_bound else {}
@@ -137,11 +90,6 @@ class MeetingFilterForm(PortalForm):
 
 
 # --- recording a meeting -------------------------------------------------------------------------
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:
-        return obj.short_name
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -241,7 +189,6 @@ class MeetingForm(PortalForm):
             people = people | Member.objects.filter(pk__in=current)
         for name in self.PEOPLE:
             self.fields[name].queryset = people
-        _style(self)
         # Changing the organization or the type re-draws the roll region; POST carries the form as
         # it is, so what was typed in the table stays.
         roll_attrs = {
@@ -351,7 +298,9 @@ class MeetingForm(PortalForm):
         }
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        self.attendance_errors = add_service_errors(self, exc)
+        """The service's errors next to their fields; those about the attendance (``attendance``)
+        are kept for the table to show above itself."""
+        self.attendance_errors = add_service_errors(self, exc, set_aside={"attendance"}).get("attendance", [])
 
 
 def meeting_initial(meeting: Meeting) -> dict[str, Any]:

@@ -30,7 +30,6 @@ from meetings.forms import (
     CancelForm,
     MeetingFilterForm,
     MeetingForm,
-    add_service_errors,
     meeting_initial,
     roll_initial,
 )
@@ -49,6 +48,7 @@ from partybuild.accounts.access import (
 )
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
+from partybuild.web.forms import add_service_errors
 
 PAGE_SIZE = 50
 ROWS_TARGET = "meeting-rows"

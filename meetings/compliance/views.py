@@ -25,19 +25,20 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
+from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from meetings.compliance.exports import write_compliance
 from meetings.compliance.presenters import WEEKDAY_LABELS, matrix_rows, month_weeks, monthly_branch_shares, requirements
 from meetings.compliance.selectors import DUE, FAILED, MET, NONE, STATE_LABELS, ComplianceReport, combine_states, compliance
 from meetings.models import MeetingCredit, MeetingStatus
 from meetings.selectors import leaders_without_dual_life
-from members.roster.forms import OrgFilterSelect
 from members.roster.models import ON_ROSTER_STATES
 from members.roster.selectors import org_filter_options, org_filter_q
 from partybuild.accounts.access import get_org_for_user, managed_members, scope_for, visible_meetings, visible_orgs
 from partybuild.accounts.models import Role
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
+from partybuild.web.forms import read_period
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,21 +69,6 @@ def _own_org(user: Any) -> Organization | None:
     active = visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path")
     secretary_of = [org_id for role, org_id in scope_for(user).roles if role == Role.SECRETARY and org_id]
     return (active.filter(pk__in=secretary_of).first() if secretary_of else None) or active.first()
-
-
-def _read_period(value: str | None, default: Period, *, kind: PeriodKind | None = None) -> tuple[Period, str]:
-    """The period written in the query string, or ``default`` and a Chinese message saying why
-    the written one was not used."""
-    value = (value or "").strip()
-    if not value:
-        return default, ""
-    try:
-        period = Period.parse(value)
-    except ValueError as exc:
-        return default, f"{exc}已改为显示{default.label}。"
-    if kind is not None and period.kind != kind:
-        return default, f"“{value}”不是月份：请写成 2026-11 这样的年月。已改为显示{default.label}。"
-    return period, ""
 
 
 def _neighbours(period: Period) -> tuple[Period | None, Period | None]:
@@ -144,7 +130,7 @@ def month(request: HttpRequest) -> HttpResponse:
     if org is None:
         raise Http404("没有可查看的党组织")
     this_month = Period.containing(PeriodKind.MONTH, today)
-    chosen, period_error = _read_period(request.GET.get("month"), this_month, kind=PeriodKind.MONTH)
+    chosen, period_error = read_period(request.GET.get("month"), this_month, kind=PeriodKind.MONTH)
     before, after = _neighbours(chosen)
     orgs = _org_and_groups(org)
     titled = (
@@ -203,7 +189,7 @@ def _matrix_input(request: HttpRequest, today: datetime.date) -> tuple[Organizat
     when the written period could not be read."""
     org = _org_from_query(request)
     orgs = _subtree(org) if org else visible_orgs(request.user)
-    period, error = _read_period(request.GET.get("period"), Period.containing(PeriodKind.QUARTER, today))
+    period, error = read_period(request.GET.get("period"), Period.containing(PeriodKind.QUARTER, today))
     return org, orgs, period, error
 
 
@@ -295,7 +281,7 @@ def dual_life(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     org = _org_from_query(request)
     this_month = Period.containing(PeriodKind.MONTH, today)
-    chosen, period_error = _read_period(request.GET.get("month"), this_month, kind=PeriodKind.MONTH)
+    chosen, period_error = read_period(request.GET.get("month"), this_month, kind=PeriodKind.MONTH)
     members = managed_members(request.user)
     if org is not None:
         members = members.filter(org_filter_q(org))

@@ -13,46 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from branches.fields import OrgChoiceField
 from branches.models import Organization, OrgKind, OrgStatus
 from members.development import services
 from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey, vote_columns
 from members.development.services.common import normalize_person
-from members.roster.forms import DateInput, OrgChoiceField, PortalForm
 from members.roster.models import Education, Gender, Member, MemberState, MemberType
 from partybuild.accounts.access import writable_orgs
+from partybuild.web.forms import DateInput, PortalForm
 
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")
-
-
-def _style(form: forms.Form) -> None:
-    for f in form.fields.values():
-        widget = f.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            widget.attrs["class"] = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            widget.attrs["class"] = "form-select"
-        else:
-            widget.attrs["class"] = "form-control"
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError next to the fields it names; the rest above the form. A form's
-    ``service_errors`` may first move an error to the field that caused it (the age refused on
-    ``applied_on`` comes from the birth date or the number a correction changed)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    errors = exc.message_dict
-    if hasattr(form, "service_errors"):
-        errors = form.service_errors(errors)
-    for name, messages in errors.items():
-        if name != NON_FIELD_ERRORS and name in form.fields:
-            form.add_error(name, messages)
-        else:
-            form.add_error(None, messages)
 
 
 class ApplicationForm(PortalForm):
@@ -76,7 +49,6 @@ class ApplicationForm(PortalForm):
         self.fields["branch"].queryset = writable_orgs(user).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path")
         for name in self.SHOWN_REQUIRED:
             self.fields[name].show_required = True  # type: ignore[attr-defined]
-        _style(self)
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -95,7 +67,6 @@ class StepForm(PortalForm):
     def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record = record
-        _style(self)
 
     def service_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -361,7 +332,6 @@ class PersonForm(PortalForm):
         self.changes: dict[str, Any] = {}
         for name in ("name", "id_number", "ethnicity"):
             self.fields[name].show_required = True  # type: ignore[attr-defined]
-        _style(self)
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         for name in ("id_number", "work_unit_position"):
             self.fields[name].wide = True  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from members.development import services
 from members.development.forms import (
@@ -34,13 +35,11 @@ from members.development.forms import (
     ApplicationForm,
     CorrectionForm,
     PersonForm,
-    add_service_errors,
     next_steps,
     person_editable,
 )
 from members.development.models import OPEN_STAGES, STAGE_ENTERED, DevelopmentRecord
 from members.development.selectors import Deadline, development_pipeline, next_deadline
-from members.roster.forms import OrgFilterSelect
 from members.roster.selectors import org_filter_options
 from members.roster.timeline import development_timeline
 from members.roster.validators import mask_id_number
@@ -52,6 +51,7 @@ from partybuild.accounts.access import (
     visible_orgs,
 )
 from partybuild.history import HistoryEntry, change_history, history_rows
+from partybuild.web.forms import add_service_errors
 
 NAV_SECTION = "development"
 

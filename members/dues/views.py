@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
+from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from members.dues.calculation import arrears, rules_in_force
 from members.dues.exports import write_ledger
@@ -45,12 +46,12 @@ from members.dues.presenters import (
 from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
-from members.roster.forms import OrgFilterSelect
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import org_filter_options, org_filter_q
 from partybuild.accounts.access import get_org_for_user, managed_members, scope_for, visible_orgs
 from partybuild.accounts.models import Role
 from partybuild.periods import Period, PeriodKind
+from partybuild.web.forms import read_period
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,22 +100,6 @@ def _branch_choices(user: Any, under: Organization | None) -> dict[str, Any]:
         branches = branches.filter(path__startswith=under.path)
     shown = list(branches.order_by("path").only("pk", "name", "short_name")[: BRANCH_CHOICES_SHOWN + 1])
     return {"under": under, "branches": shown[:BRANCH_CHOICES_SHOWN], "more": len(shown) > BRANCH_CHOICES_SHOWN}
-
-
-def _read_month(value: str | None, today: datetime.date) -> tuple[Period, str]:
-    """The month written in the query string, or this month and a Chinese message saying why the
-    written one was not used."""
-    this_month = Period.containing(PeriodKind.MONTH, today)
-    value = (value or "").strip()
-    if not value:
-        return this_month, ""
-    try:
-        period = Period.parse(value)
-    except ValueError as exc:
-        return this_month, f"{exc}已改为显示{this_month.label}。"
-    if period.kind != PeriodKind.MONTH:
-        return this_month, f"“{value}”不是月份：请写成 2026-11 这样的年月。已改为显示{this_month.label}。"
-    return period, ""
 
 
 def _read_year(value: str | None, today: datetime.date) -> tuple[int, str]:
@@ -195,7 +180,7 @@ def dues_month(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     writing = request.method == "POST"
     org = _org_or_own_branch(request, write=writing)
-    month, period_error = _read_month(request.GET.get("month"), today)
+    month, period_error = read_period(request.GET.get("month"), Period.containing(PeriodKind.MONTH, today), kind=PeriodKind.MONTH)
     if org is None or org.kind != OrgKind.BRANCH:
         if writing:
             raise Http404("请选择党支部")
@@ -257,7 +242,7 @@ def dues_month_export(request: HttpRequest) -> FileResponse:
     org = _org_or_own_branch(request)
     if org is None or org.kind != OrgKind.BRANCH:
         raise Http404("请选择党支部")
-    month, _error = _read_month(request.GET.get("month"), today)
+    month, _error = read_period(request.GET.get("month"), Period.containing(PeriodKind.MONTH, today), kind=PeriodKind.MONTH)
     ledger = month_ledger(org, _roster(request.user, org), month, today=today)
     where = org.short_name or org.name
     title = f"{org.name}{month.label}党费收缴登记表"

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +36,7 @@ from members.roster import selectors
 from members.roster.forms import MemberFilterForm
 from partybuild.accounts.access import can_import_roster, get_import_for_user, scope_for, visible_imports
 from partybuild.downloads import written_file
+from partybuild.web.forms import PortalForm, add_service_errors
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,29 +51,20 @@ TEMPLATE_FILENAME = "党员花名册导入模板.xlsx"
 NAV_SECTION = "roster_import"
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(PortalForm):
     """The roster file to import. The file's content is judged by the service, not here."""
 
     file = forms.FileField(
         label="花名册文件",
         help_text="支持 .xlsx、.xls 和 .csv（UTF-8 或 GB18030 编码），不超过100MB。表头按名称识别，列的顺序不限。",
         error_messages={"required": "请选择要导入的文件。", "empty": "文件是空的，请检查后重新选择。"},
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
 
 def _require_importer(user: Any) -> None:
     if not can_import_roster(user):
         raise PermissionDenied("只有系统管理员和党务干部可以导入花名册。")
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """The service's ValidationError next to the field it names (others above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, errors)
 
 
 def _xlsx_response(handle: Any, filename: str) -> FileResponse:
@@ -92,7 +84,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         try:
             job = roster_import_start(user=request.user, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("members:import_detail", pk=job.pk)
     imports = visible_imports(request.user).select_related("created_by").order_by("-created_at", "-id")

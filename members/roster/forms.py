@@ -6,67 +6,20 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 
+from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from members.roster import selectors
 from members.roster.models import ENDED_STATES, Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
 from members.roster.services import STATE_TRANSITIONS
 from partybuild.accounts.access import writable_orgs
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class _BootstrapBoundField(forms.BoundField):
-    """Adds Bootstrap's ``is-invalid`` to a widget whose field has errors (the message shows below it)."""
-
-    def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
-        if self.form.is_bound and self.errors:
-            base = attrs.get("class") or (widget or self.field.widget).attrs.get("class", "")
-            attrs["class"] = f"{base} is-invalid".strip()
-        return attrs
-
-
-class PortalForm(forms.Form):
-    bound_field_class = _BootstrapBoundField
+from partybuild.web.forms import DateInput, PortalForm
 
 
 def _blank(label: str = "请选择") -> list[tuple[str, str]]:
     return [("", f"—— {label} ——")]
-
-
-class OrgFilterSelect(forms.Widget):
-    """The ``<select>`` of the 党组织 filter. Its options arrive as ready HTML (``options_html``,
-    cached by members.selectors); rendering marks the chosen one. Django's Select renders one
-    template per option: 100-180 ms for the 2,000 organizations a 工委's staff see."""
-
-    empty_label = "全部党组织"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs)
-        self.options_html = ""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        chosen = str(value).strip() if value not in (None, "") else ""
-        options = self.options_html
-        marker = f'<option value="{chosen}">'
-        if chosen.isdigit() and marker in options:
-            options = options.replace(marker, f'<option value="{chosen}" selected>', 1)
-            blank = f'<option value="">{self.empty_label}</option>'
-        else:
-            blank = f'<option value="" selected>{self.empty_label}</option>'
-        return format_html('<select name="{}"{}>{}{}</select>', name, flatatt(final_attrs), mark_safe(blank), mark_safe(options))
 
 
 class MemberFilterForm(PortalForm):
@@ -126,11 +79,6 @@ class MemberFilterForm(PortalForm):
             sort=sort,
             today=today,
         )
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:
-        return obj.short_name
 
 
 class MemberForm(PortalForm):
@@ -197,14 +145,6 @@ class MemberForm(PortalForm):
         # Every group under a writable branch is valid input; clean() checks it is under the chosen one.
         self.fields["group"].queryset = writable_orgs(user).filter(kind=OrgKind.GROUP, status=OrgStatus.ACTIVE).order_by("path")
         self._offer_groups_of_chosen_branch()
-        for f in self.fields.values():
-            widget = f.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         # Reload the group select when the branch changes; clean() is what enforces the pairing.
         self.fields["branch"].widget.attrs.update(
@@ -269,8 +209,6 @@ class MemberStateForm(PortalForm):
         self.fields["state"].choices = _blank() + [(s.value, s.label) for s in MemberState if s in allowed]
         self.fields["on"].initial = timezone.localdate()
         self.fields["reason"].show_required = True  # type: ignore[attr-defined]
-        for f in self.fields.values():
-            f.widget.attrs["class"] = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
 
     @property
     def ended_states(self) -> list[str]:

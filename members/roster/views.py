@@ -11,9 +11,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +36,7 @@ from partybuild.accounts.access import (
     scope_for,
     writable_orgs,
 )
+from partybuild.web.forms import add_service_errors
 
 PAGE_SIZE = 50
 
@@ -46,16 +46,6 @@ ROWS_TARGET = "member-rows"
 
 # (sort key, column header) for the clickable headers of the list.
 SORTABLE_COLUMNS = (("name", "姓名"), ("birth_date", "出生日期/年龄"), ("branch", "所在党支部"), ("joined_on", "入党日期"))
-
-
-def _add_service_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (others at the top)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
 
 
 def _sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
@@ -172,7 +162,7 @@ def member_create_view(request: HttpRequest) -> HttpResponse:
         try:
             member = member_create(actor=request.user, reason=form.cleaned_data["reason"], **form.service_fields())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新增党员“{member.name}”。")
             return redirect("members:detail", pk=member.pk)
@@ -195,7 +185,7 @@ def member_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             member_update(member=member, actor=request.user, reason=form.cleaned_data["reason"], **form.service_fields())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已保存“{member.name}”的信息。")
             return redirect("members:detail", pk=member.pk)
@@ -226,7 +216,7 @@ def member_state_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"“{member.name}”的状态已变更为{member.get_state_display()}。")
             return redirect("members:detail", pk=member.pk)

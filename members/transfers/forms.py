@@ -10,22 +10,20 @@ One form records the three kinds (members.models.TransferKind):
 
 from __future__ import annotations
 
-import datetime
-import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 
+from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
-from members.roster.forms import DateInput, OrgFilterSelect, PortalForm
 from members.roster.models import Education, Gender, Member, MemberType
 from members.transfers.actions import incoming_fact_errors
 from members.transfers.models import TransferKind, TransferScope
 from members.transfers.selectors import destination_options_html, dues_paid_up_to, member_options, transferable_members
 from members.transfers.services import INCOMING_FIELDS
 from partybuild.accounts.access import writable_orgs
+from partybuild.web.forms import DateInput, MonthField, PortalForm, SearchInput
 
 # Which form fields each kind needs, with the message when one is empty (the services' words).
 REQUIRED_BY_KIND: dict[str, dict[str, str]] = {
@@ -62,44 +60,6 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "incoming_work_unit_position",
     ),
 }
-
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?$")
-
-
-class MonthInput(forms.TextInput):
-    """``<input type="month">``: the browser sends ``2026-10``."""
-
-    input_type = "month"
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, datetime.date):
-            return f"{value:%Y-%m}"
-        return super().format_value(value)
-
-
-class MonthField(forms.Field):
-    """A month as the first day of it: ``2026-10`` (or a whole date ``2026-10-15``)."""
-
-    widget = MonthInput
-    default_error_messages = {"invalid": "请填写有效的月份，如 2026-10。"}
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.date):
-            return value.replace(day=1)
-        match = _MONTH.match(str(value).strip())
-        if not match:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return datetime.date(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class SearchInput(forms.TextInput):
-    input_type = "search"
 
 
 class DestinationSelect(OrgFilterSelect):
@@ -198,16 +158,8 @@ class TransferForm(PortalForm):
         self.fields["to_org"].queryset = Organization.objects.filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
         self.fields["to_org"].widget.options_html = destination_options_html()
         self.fields["in_org"].queryset = writable_orgs(user).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path")
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select | OrgFilterSelect):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
-            if name in self.SHOWN_REQUIRED:
-                field.show_required = True  # type: ignore[attr-defined]
+        for name in self.SHOWN_REQUIRED:
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
         self._offer_members()
         self._prefill_dues_paid_to()
         self.fields["member"].widget.attrs["data-dues-url"] = reverse("transfers:member_dues_paid_to")
@@ -301,22 +253,19 @@ class TransferForm(PortalForm):
             kwargs.update(to_org=data.get("in_org"), from_name=data.get("from_name") or "", incoming=self.incoming())
         return kwargs
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Put the service's errors next to the fields they name (others at the top)."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc.messages)
-            return
+    def service_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The service's keys as this form's fields (for partybuild.web.forms.add_service_errors):
+        ``incoming.id_number`` is ``incoming_id_number``; a 从系统外转入's ``to_org`` is ``in_org``."""
         kind = self.cleaned_data.get("kind")
-        for key, messages in exc.message_dict.items():
+        moved: dict[str, list[str]] = {}
+        for key, messages in errors.items():
             name = key
             if key.startswith("incoming."):
                 name = f"incoming_{key.removeprefix('incoming.')}"
             elif key == "to_org" and kind == TransferKind.IN:
                 name = "in_org"
-            if name in self.fields and name != NON_FIELD_ERRORS:
-                self.add_error(name, messages)
-            else:
-                self.add_error(None, messages)
+            moved.setdefault(name, []).extend(messages)
+        return moved
 
     def kind_sections(self) -> dict[str, list[forms.BoundField]]:
         return {kind: [self[name] for name in names] for kind, names in KIND_FIELDS.items()}

@@ -59,6 +59,7 @@ from partybuild.accounts.access import (
     scope_for,
     transfer_sides,
 )
+from partybuild.web.forms import add_service_errors
 
 PAGE_SIZE = 50
 
@@ -135,7 +136,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         try:
             transfer = transfer_apply(actor=request.user, **form.apply_kwargs())
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            add_service_errors(form, exc)
         else:
             verb = "登记" if transfer.kind == TransferKind.IN else "提交"
             messages.success(

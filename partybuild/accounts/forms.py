@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.forms import AuthenticationForm
 
+from partybuild.web.forms import style_fields
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -11,7 +13,8 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        style_fields(self)
         self.fields["username"].label = "用户名"
-        self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True, "autocomplete": "username"})
+        self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
         self.fields["password"].label = "密码"
-        self.fields["password"].widget.attrs.update({"class": "form-control", "autocomplete": "current-password"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})

@@ -1,0 +1,1 @@
+"""What every app's HTML pages share: form styling, the service-errors helper, generic inputs."""
