@@ -4,7 +4,7 @@ one POST action per stage service, with the pages' access rules: the secretary o
 member with no other role reads nothing and writes nothing (403). Every refusal is a 400 keyed by
 the field sent, in Chinese, with nothing changed.
 
-"Today" is 2026-11-20 in Beijing (time_machine), as in tests/members/test_development.py, whose
+"Today" is 2026-11-20 in Beijing (time_machine), as in tests/members/development/test_services.py, whose
 stage helpers build the records.
 """
 
@@ -31,7 +31,7 @@ from members.roster.models import Member, MemberState, MemberType
 from tests.api.helpers import patch, post, put
 from tests.conftest import World
 from tests.factories import MemberFactory, valid_id_number
-from tests.members.test_development import (
+from tests.members.development.test_services import (
     D,
     apply,
     confirmation_vote,

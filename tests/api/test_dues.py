@@ -4,7 +4,7 @@ scope and a member's dues card, with the pages' rules: admin and staff reach eve
 scope, the secretary of branch A hers, the secretary of branch B gets 404 on A, a member with no
 other role gets 404 on every 党支部, 403 on every write and their own card without the income.
 
-The clock stands at 15 December 2026, 10:00 in Beijing, as in tests/members/test_dues_views.py.
+The clock stands at 15 December 2026, 10:00 in Beijing, as in tests/members/dues/test_views.py.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from members.roster.validators import mask_id_number
 from partybuild.accounts.models import Role
 from tests.conftest import World
 from tests.factories import MemberFactory, RoleFactory, UserFactory, make_org
-from tests.imports.files import (
+from tests.members.imports.files import (
     BASIC_HEADERS,
     errors_of,
     many_rows,

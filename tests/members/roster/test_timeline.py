@@ -24,7 +24,7 @@ from members.transfers.models import TransferKind
 from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out, transfer_resume, transfer_suspend
 from partybuild.periods import Period
 from tests.conftest import World
-from tests.members.test_development import confirmation_vote, to_probationary
+from tests.members.development.test_services import confirmation_vote, to_probationary
 
 D = datetime.date
 

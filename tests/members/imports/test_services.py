@@ -25,7 +25,16 @@ from members.roster.models import Member
 from partybuild.accounts.models import Role
 from tests.conftest import World
 from tests.factories import RoleFactory, UserFactory
-from tests.imports.files import BASIC_HEADERS, csv_bytes, member_row, person_id, roster_snapshot, start, write_csv, write_xlsx
+from tests.members.imports.files import (
+    BASIC_HEADERS,
+    csv_bytes,
+    member_row,
+    person_id,
+    roster_snapshot,
+    start,
+    write_csv,
+    write_xlsx,
+)
 
 ROWS = [member_row("甲", person_id(1)), member_row("乙", person_id(2))]
 

@@ -401,7 +401,7 @@ def test_a_probationary_members_development_record_goes_with_them(
     world: World, as_secretary_a: Client, as_secretary_b: Client
 ) -> None:
     from members.development.reminders import development_reminders_run
-    from tests.members.test_development import to_probationary
+    from tests.members.development.test_services import to_probationary
 
     with time_machine.travel(at(2026, 11, 20), tick=False):
         record = to_probationary(world, voted_on=datetime.date(2025, 12, 1))
@@ -440,7 +440,7 @@ def test_a_probationary_member_transferred_out_of_the_portal_ends_the_record_her
     from members.development.models import DevelopmentStage
     from members.development.reminders import development_reminders_run
     from members.development.selectors import development_deadlines, development_pipeline
-    from tests.members.test_development import to_probationary
+    from tests.members.development.test_services import to_probationary
 
     with time_machine.travel(at(2026, 11, 20), tick=False):
         record = to_probationary(world, voted_on=datetime.date(2025, 12, 1))

@@ -31,7 +31,7 @@ from members.roster.models import Member, MemberType
 from partybuild.accounts import access
 from tests.conftest import World
 from tests.factories import MemberFactory, valid_id_number
-from tests.members.test_development import (
+from tests.members.development.test_services import (
     ADMITTED_ON,
     D,
     apply,

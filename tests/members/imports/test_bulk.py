@@ -12,7 +12,7 @@ from django.utils import timezone
 from members.imports.bulk import create_members_with_history
 from members.roster.models import Member
 from tests.conftest import World
-from tests.imports.files import person_id
+from tests.members.imports.files import person_id
 
 
 def test_members_and_history_arrive_exactly(world: World) -> None:

@@ -20,7 +20,7 @@ from members.roster.validators import mask_id_number
 from partybuild.accounts.access import visible_members
 from tests.conftest import World
 from tests.factories import MemberFactory
-from tests.imports.files import roster_snapshot, start
+from tests.members.imports.files import roster_snapshot, start
 
 TODAY = datetime.date(2026, 7, 1)
 

@@ -9,7 +9,7 @@ from members.imports.services import roster_import_confirm
 from members.roster.models import MemberState
 from members.roster.services import member_change_state
 from tests.conftest import World
-from tests.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv
+from tests.members.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv
 
 HEADERS = [*BASIC_HEADERS, "是否失联党员", "是否流动党员"]
 

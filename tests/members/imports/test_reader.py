@@ -16,7 +16,7 @@ import xlsxwriter
 from members.imports.columns import NATIONAL_HEADERS
 from members.imports.normalize import yes_no
 from members.imports.reader import FileError, open_roster
-from tests.imports.files import BASIC_HEADERS, csv_bytes, member_row, national_row, person_id, write_csv, write_xlsx
+from tests.members.imports.files import BASIC_HEADERS, csv_bytes, member_row, national_row, person_id, write_csv, write_xlsx
 
 ROWS = [member_row("甲", person_id(1)), member_row("乙", person_id(2))]
 

@@ -22,10 +22,10 @@ from members.imports.services import import_progress, roster_import_confirm
 from members.roster.models import Member
 from partybuild.notifications.models import Notification
 from tests.conftest import World
-from tests.imports.files import BASIC_HEADERS, many_rows, member_row, person_id, start, write_csv, write_xlsx
+from tests.members.imports.files import BASIC_HEADERS, many_rows, member_row, person_id, start, write_csv, write_xlsx
 from tests.worker import start_worker, stop_worker
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

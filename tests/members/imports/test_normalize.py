@@ -12,7 +12,7 @@ from members.imports import normalize as n
 from members.roster.models import Member
 from partybuild.xlsx import neutralize_formula
 from tests.conftest import World
-from tests.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv, write_xlsx
+from tests.members.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv, write_xlsx
 
 JULY_1 = datetime.date(2019, 7, 1)
 
