@@ -162,7 +162,7 @@ PROBE_OF_URL = {
     "api:development-training": "development_record",
 }
 # Other ids in a URL, by the name of their parameter.
-PROBE_OF_PARAMETER = {"attachment_pk": "attachment"}
+PROBE_OF_PARAMETER = {"attachment_pk": "attachment", "member_pk": "member"}
 # A 发展党员 record's step and correction forms are named by a slug.
 SLUG_OF_PARAMETER = {"step": "talk", "fact": "talk"}
 
