@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from branches.filters import OrganizationFilter
 from branches.models import Organization
+from branches.selectors import get_org_for_user, visible_orgs
 from branches.serializers import (
     OrganizationCreateSerializer,
     OrganizationDissolveSerializer,
@@ -79,11 +80,11 @@ class OrganizationViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         }.get(self.action, OrganizationSerializer)
 
     def get_queryset(self) -> QuerySet[Organization]:
-        return access.visible_orgs(self.request.user).order_by("path")
+        return visible_orgs(self.request.user).order_by("path")
 
     def get_object(self) -> Organization:
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return access.get_org_for_user(self.request.user, self.kwargs["pk"], write=write)
+        return get_org_for_user(self.request.user, self.kwargs["pk"], write=write)
 
     def _represent(self, orgs: list[Organization], *, many: bool) -> Any:
         context = organization_context(self.request, orgs)

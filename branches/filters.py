@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from branches.models import Organization, OrgCategory, OrgKind, OrgStatus, TermStatus
-from partybuild.accounts.access import visible_orgs
+from branches.selectors import visible_orgs
 
 
 def scoped_org(request: object, pk: int | None) -> Organization | None:

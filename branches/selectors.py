@@ -11,10 +11,37 @@ from django.db.models import Count, Q, QuerySet
 from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle, TermStatus
 from branches.roster import Candidate, ChildRow, MemberStats, roster
 from partybuild import cache_versions
-from partybuild.accounts.access import scope_for, visible_orgs
+from partybuild.accounts import access
+from partybuild.accounts.access import AnyUser, scope_for
 from partybuild.periods import add_months, add_years
 
 STEP = Organization.steplen
+
+
+# --- access: the organizations a user sees (access.py decides) ----------------------------------
+
+
+def visible_orgs(user: AnyUser) -> QuerySet[Organization]:
+    """The organizations in the user's scope (none for a member with no other role)."""
+    return access.filter_in_scope(user, Organization.objects.all(), org_path="path")
+
+
+def writable_orgs(user: AnyUser) -> QuerySet[Organization]:
+    # Today every role that sees organizations may also change them.
+    return visible_orgs(user)
+
+
+def get_org_for_user(user: AnyUser, pk: int | str, *, write: bool = False) -> Organization:
+    """The organization, or 404 if it is missing or outside the scope; 403 if read-only."""
+    return access.get_in_scope(
+        user,
+        Organization.objects.all(),
+        pk,
+        org_path="path",
+        missing="党组织不存在",
+        read_only="您没有修改该党组织的权限",
+        write=write,
+    )
 
 
 # --- tree version -------------------------------------------------------------------------------

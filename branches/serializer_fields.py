@@ -15,11 +15,11 @@ from rest_framework import serializers
 
 from branches.filters import MAX_ID
 from branches.models import Organization
-from partybuild.accounts import access
+from branches.selectors import get_org_for_user
 
 
 class WritableOrganizationField(serializers.IntegerField):
-    """An organization id in a request body, looked up through ``access.get_org_for_user(write=True)``.
+    """An organization id in a request body, looked up through ``get_org_for_user(write=True)``.
     One outside the user's scope gets the same answer as one that does not exist. Callers say
     what may not be done in a read-only organization (``error_messages={"read_only": ...}``)."""
 
@@ -41,7 +41,7 @@ class WritableOrganizationField(serializers.IntegerField):
     def run_validation(self, data: Any = serializers.empty) -> Organization:  # type: ignore[override]
         pk = super().run_validation(data)  # an integer within the bounds
         try:
-            return access.get_org_for_user(self.context["request"].user, pk, write=True)
+            return get_org_for_user(self.context["request"].user, pk, write=True)
         except Http404:
             raise serializers.ValidationError(self.error_messages["does_not_exist"], code="does_not_exist") from None
         except PermissionDenied:

@@ -16,9 +16,8 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from branches.models import Organization, OrgStatus
-from branches.selectors import subtree_member_counts
+from branches.selectors import subtree_member_counts, visible_orgs, writable_orgs
 from branches.services import ORG_EDITABLE_FIELDS
-from partybuild.accounts.access import visible_orgs, writable_orgs
 
 
 class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):

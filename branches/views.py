@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,23 +26,11 @@ from branches.forms import (
     kinds_allowed_under,
 )
 from branches.models import Organization, OrgKind, OrgStatus, Position, PositionTitle
-from partybuild.accounts.access import (
-    can_create_top_level_org,
-    can_write_org,
-    get_org_for_user,
-    scope_for,
-    visible_orgs,
-    writable_orgs,
-)
+from branches.selectors import get_org_for_user, visible_orgs, writable_orgs
+from partybuild.accounts.access import can_create_top_level_org, can_write_org, require_org_scope, scope_for
 from partybuild.web.forms import add_service_errors
 
 STEP = Organization.steplen
-
-
-def _require_org_scope(request: HttpRequest) -> None:
-    """Users who see no organization at all (a plain 党员) find none of these pages."""
-    if not scope_for(request.user).sees_orgs:
-        raise Http404("页面不存在")
 
 
 def _require_active(org: Organization) -> None:
@@ -65,7 +53,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     """Staff, secretaries and admins: the tree from the organizations they hold a role in (admins:
     from the real roots), two levels drawn, deeper ones loaded on demand. ``?q=`` searches name,
     short name and code within the scope and shows a flat list. A plain 党员: 404."""
-    _require_org_scope(request)
+    require_org_scope(request.user)
     query = request.GET.get("q", "").strip()
     context: dict[str, Any] = {
         "query": query,
@@ -128,7 +116,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     """New organization under ``?parent=<pk>``: anyone who may change the parent. Without a parent
     (a new top-level committee): 系统管理员 only, others 403."""
-    _require_org_scope(request)
+    require_org_scope(request.user)
     parent_pk = request.GET.get("parent", "").strip()
     parent: Organization | None = None
     if parent_pk:

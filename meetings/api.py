@@ -28,11 +28,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from branches.selectors import get_org_for_user, visible_orgs
 from meetings.compliance.selectors import compliance
 from meetings.compliance.serializers import ComplianceQuerySerializer, ComplianceReportSerializer
 from meetings.filters import MeetingFilter
 from meetings.models import Attendance, Meeting, MeetingAttachment, MeetingStatus, MeetingType
-from meetings.selectors import roll_members
+from meetings.selectors import get_meeting_for_user, roll_members, visible_meetings
 from meetings.serializers import (
     AttendanceSheetSerializer,
     AttendanceWriteSerializer,
@@ -48,7 +49,6 @@ from meetings.serializers import (
     quorum_for,
 )
 from meetings.services import RecordResult, meeting_cancel, meeting_record, meeting_update
-from partybuild.accounts import access
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin, validation_detail
 from partybuild.periods import Period, PeriodKind
@@ -123,7 +123,7 @@ class MeetingViewSet(PortalAPIMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return (
-            access.visible_meetings(self.request.user)
+            visible_meetings(self.request.user)
             .select_related("organization", "host", "recorder", "lecturer")
             .prefetch_related("credits")
             .defer("minutes", "resolutions")
@@ -132,7 +132,7 @@ class MeetingViewSet(PortalAPIMixin, viewsets.GenericViewSet):
 
     def _detail_queryset(self) -> QuerySet[Meeting]:
         return (
-            access.visible_meetings(self.request.user)
+            visible_meetings(self.request.user)
             .select_related("organization", "host", "recorder", "lecturer", "created_by")
             .prefetch_related(
                 "credits",
@@ -151,7 +151,7 @@ class MeetingViewSet(PortalAPIMixin, viewsets.GenericViewSet):
             raise Http404("会议不存在") from None
 
     def _writable(self) -> Meeting:
-        return access.get_meeting_for_user(self.request.user, self.kwargs["pk"], write=True)
+        return get_meeting_for_user(self.request.user, self.kwargs["pk"], write=True)
 
     def _detail(self, meeting: Meeting) -> dict[str, Any]:
         return MeetingDetailSerializer(meeting, context=self.get_serializer_context()).data
@@ -307,9 +307,9 @@ class ComplianceViewSet(PortalAPIMixin, viewsets.ViewSet):
         params.is_valid(raise_exception=True)
         today = timezone.localdate()
         period: Period = params.validated_data.get("period") or Period.containing(PeriodKind.QUARTER, today)
-        orgs = access.visible_orgs(request.user)
+        orgs = visible_orgs(request.user)
         if "org" in params.validated_data:
-            org = access.get_org_for_user(request.user, params.validated_data["org"])
+            org = get_org_for_user(request.user, params.validated_data["org"])
             orgs = orgs.filter(path__startswith=org.path)
         report = compliance(orgs, period, today=today)
         paginator = CompliancePagination()

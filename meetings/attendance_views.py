@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from meetings.selectors import attendance_summary, member_attendance
-from partybuild.accounts.access import get_member_for_user, scope_for
+from members.roster.selectors import get_member_for_user
+from partybuild.accounts.access import scope_for
 from partybuild.periods import Period
 
 ATTENDANCE_SHOWN = 20

@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgStatus
+from branches.selectors import visible_orgs, writable_orgs
 from meetings.listing import DEFAULT_SORT, SORTS, STATUS_CHOICES, STATUS_DEFAULT, MeetingFilters
 from meetings.models import AttachmentKind, Attendance, Meeting, MeetingStatus, MeetingType
 from meetings.roll import Roll, build_roll
 from meetings.services import MEETING_FIELDS
 from members.roster.models import Member
-from members.roster.selectors import org_filter_options
-from partybuild.accounts.access import managed_members, visible_orgs, writable_orgs
+from members.roster.selectors import managed_members, org_filter_options
 from partybuild.web.forms import DateTimeLocalInput, PeriodField, PortalForm, add_service_errors
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]

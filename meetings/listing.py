@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from branches.models import Organization
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
-from meetings.selectors import in_period_q
-from partybuild.accounts.access import visible_meetings
+from meetings.selectors import in_period_q, visible_meetings
 from partybuild.periods import Period
 from partybuild.xlsx import SheetWriter
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, Position
@@ -34,13 +35,46 @@ from meetings.models import (
     Attendance,
     AttendanceStatus,
     Meeting,
+    MeetingAttachment,
     MeetingStatus,
 )
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import ManagementRules, management_rules
 from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
 from partybuild import cache_versions
+from partybuild.accounts import access
+from partybuild.accounts.access import AnyUser
 from partybuild.periods import Period
+
+# --- access: the meetings a user sees (access.py decides) ----------------------------------------
+
+
+def visible_meetings(user: AnyUser) -> QuerySet[Meeting]:
+    """Meetings of the organizations in the user's scope (a member with no other role sees their
+    own attendance on their record, not the meetings themselves)."""
+    return access.filter_in_scope(user, Meeting.objects.all(), org_path="organization__path")
+
+
+def get_meeting_for_user(user: AnyUser, pk: int | str, *, write: bool = False) -> Meeting:
+    """The meeting, or 404 if it is missing or its organization is outside the scope."""
+    return access.get_in_scope(
+        user,
+        Meeting.objects.select_related("organization"),
+        pk,
+        org_path="organization__path",
+        missing="会议不存在",
+        read_only="您没有修改该会议的权限",
+        write=write,
+    )
+
+
+def get_attachment_for_user(user: AnyUser, meeting_pk: int | str, pk: int | str) -> MeetingAttachment:
+    """An attachment that is not removed, of a meeting the user sees; 404 otherwise."""
+    meeting = get_meeting_for_user(user, meeting_pk)
+    try:
+        return MeetingAttachment.objects.get(pk=int(pk), meeting=meeting, removed_at__isnull=True)
+    except (MeetingAttachment.DoesNotExist, TypeError, ValueError):
+        raise Http404("附件不存在") from None
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from meetings.compliance.selectors import STATE_LABELS
 from meetings.models import AttendanceStatus, MeetingStatus, MeetingType
 from members.roster.models import Member
-from partybuild.accounts import access
+from members.roster.selectors import managed_members
 from partybuild.api.fields import NamedChoiceField
 
 
@@ -58,4 +58,4 @@ class ScopedMemberField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return Member.objects.none()
-        return access.managed_members(request.user).select_related("branch")
+        return managed_members(request.user).select_related("branch")

@@ -24,6 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.models import OrgKind, OrgStatus
+from branches.selectors import get_org_for_user, visible_orgs
 from meetings import listing
 from meetings.forms import (
     AttachmentForm,
@@ -35,17 +36,10 @@ from meetings.forms import (
 )
 from meetings.history import meeting_history
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, MeetingType
-from meetings.selectors import quorum_of
+from meetings.selectors import get_attachment_for_user, get_meeting_for_user, quorum_of
 from meetings.services import attachment_add, attachment_remove, meeting_cancel, meeting_record, meeting_update
 from members.roster.models import Member
-from partybuild.accounts.access import (
-    can_write_org,
-    get_attachment_for_user,
-    get_meeting_for_user,
-    get_org_for_user,
-    scope_for,
-    visible_orgs,
-)
+from partybuild.accounts.access import can_write_org, require_org_scope, sole_scope_path
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import add_service_errors
@@ -56,12 +50,6 @@ ROLL_TARGET = "meeting-roll"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORTABLE_COLUMNS = (("date", "时间"), ("org", "党组织"))
 CANCELLED_NOTICE = "该会议已取消，不能修改。"
-
-
-def _require_meeting_scope(user: Any) -> None:
-    """Meeting pages exist only for those who see organizations (staff, secretaries, admins)."""
-    if not scope_for(user).sees_orgs:
-        raise Http404("页面不存在")
 
 
 def _sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
@@ -98,7 +86,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     searched by topic, sorted by date, 50 a page. ``?org=&type=&period=`` is the compliance
     matrix's drill-down: exactly the meetings counted for that cell. Members with no other role:
     404. With ``HX-Target: meeting-rows`` only the rows region is returned."""
-    _require_meeting_scope(request.user)
+    require_org_scope(request.user)
     form = MeetingFilterForm(request.GET or None, user=request.user)
     form.is_valid()
     filters = form.filters()
@@ -138,7 +126,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_export(request: HttpRequest) -> FileResponse:
     """Whoever sees the list: the meetings it shows with the same filters, as an .xlsx (every
     meeting, not one page). Members with no other role: 404."""
-    _require_meeting_scope(request.user)
+    require_org_scope(request.user)
     form = MeetingFilterForm(request.GET or None, user=request.user, with_options=False)
     form.is_valid()
     queryset = listing.meeting_list_queryset(request.user, form.filters())
@@ -176,15 +164,15 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     """Staff, secretaries and admins: record a meeting of an active organization they may write,
     held (with the attendance of its roll, everyone pre-set 出席) or planned. ``?org=<pk>&type=<type>``
     pre-selects (an organization out of scope: 404). Members with no other role: 404."""
-    _require_meeting_scope(request.user)
+    require_org_scope(request.user)
     initial: dict[str, Any] = {}
     if request.GET.get("org"):
         initial["organization"] = get_org_for_user(request.user, request.GET["org"], write=True).pk
     else:
         # A secretary keeps one 党支部: it is the organization of most of their meetings.
-        paths = scope_for(request.user).paths
-        if len(paths) == 1:
-            own = visible_orgs(request.user).filter(path=paths[0], kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+        path = sole_scope_path(request.user)
+        if path is not None:
+            own = visible_orgs(request.user).filter(path=path, kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
             initial["organization"] = own.values_list("pk", flat=True).first()
     if request.GET.get("type") in MeetingType.values:
         initial["meeting_type"] = request.GET["type"]
@@ -261,7 +249,7 @@ def meeting_roll(request: HttpRequest) -> HttpResponse:
     ``roll_members(organization, type)``. POST carries the form as it is, so what was typed stays
     (nothing is written). ``meeting=<pk>`` when editing. Organizations or meetings the user may
     not write: 404; members with no other role: 404."""
-    _require_meeting_scope(request.user)
+    require_org_scope(request.user)
     data = request.POST if request.method == "POST" else request.GET
     meeting = None
     recorded: list[Attendance] = []

@@ -8,12 +8,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus, TermStatus
-from branches.selectors import org_kind_summary, term_status_summary, tree_version
+from branches.selectors import org_kind_summary, term_status_summary, tree_version, visible_orgs
 from meetings.compliance.selectors import DUE, FAILED, MET, compliance
 from meetings.selectors import life_version
 from members.roster.models import ON_ROSTER_STATES, MemberState, MemberType
+from members.roster.selectors import visible_members
 from members.transfers.selectors import waiting_for_me_count
-from partybuild.accounts.access import scope_for, visible_members, visible_orgs
+from partybuild.accounts.access import scope_for
 from partybuild.periods import Period, PeriodKind
 
 

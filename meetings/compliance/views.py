@@ -27,15 +27,15 @@ from django.views.decorators.http import require_GET
 
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import get_org_for_user, visible_orgs
 from meetings.compliance.exports import write_compliance
 from meetings.compliance.presenters import WEEKDAY_LABELS, matrix_rows, month_weeks, monthly_branch_shares, requirements
 from meetings.compliance.selectors import DUE, FAILED, MET, NONE, STATE_LABELS, ComplianceReport, combine_states, compliance
 from meetings.models import MeetingCredit, MeetingStatus
-from meetings.selectors import leaders_without_dual_life
+from meetings.selectors import leaders_without_dual_life, visible_meetings
 from members.roster.models import ON_ROSTER_STATES
-from members.roster.selectors import org_filter_options, org_filter_q
-from partybuild.accounts.access import get_org_for_user, managed_members, scope_for, visible_meetings, visible_orgs
-from partybuild.accounts.models import Role
+from members.roster.selectors import managed_members, org_filter_options, org_filter_q
+from partybuild.accounts.access import require_org_scope, secretary_org_ids
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import read_period
@@ -51,13 +51,6 @@ MATRIX_MAX_ROWS = 300
 DUAL_LIFE_PAGE_SIZE = 100
 
 
-def _require_org_scope(user: Any) -> None:
-    """These pages are about organizations: a user who sees none (a member with no other role)
-    finds nothing here."""
-    if not scope_for(user).sees_orgs:
-        raise Http404("页面不存在")
-
-
 def _org_from_query(request: HttpRequest) -> Organization | None:
     """The organization chosen with ``?org=``: None when not given, 404 when missing or out of scope."""
     pk = request.GET.get("org", "").strip()
@@ -67,7 +60,7 @@ def _org_from_query(request: HttpRequest) -> Organization | None:
 def _own_org(user: Any) -> Organization | None:
     """Where the month page opens: a secretary's own organization, else the first of the scope."""
     active = visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path")
-    secretary_of = [org_id for role, org_id in scope_for(user).roles if role == Role.SECRETARY and org_id]
+    secretary_of = secretary_org_ids(user)
     return (active.filter(pk__in=secretary_of).first() if secretary_of else None) or active.first()
 
 
@@ -124,7 +117,7 @@ def month(request: HttpRequest) -> HttpResponse:
     defaults: a secretary's own organization or the first of the scope, and the current month):
     its meetings and its 党小组's on a calendar, what the month, its quarter and its year require
     with what is held, and a 登记 button for each type still due. Out of scope: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     org = _org_from_query(request) or _own_org(request.user)
     if org is None:
@@ -206,7 +199,7 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
     and its verdict, linking to the meetings behind it; the share of compliant 党支部 under each
     党委 and 党总支, and month by month in a chart. A period that cannot be read: a message and
     the current quarter. Out of scope: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     org, orgs, period, period_error = _matrix_input(request, today)
     report = compliance(orgs, period, today=today)
@@ -258,7 +251,7 @@ def _matrix_url(org: Organization | None, period: Period | None) -> str:
 def compliance_export(request: HttpRequest) -> FileResponse:
     """The same as the matrix, as an .xlsx with every organization of the subtree (nothing
     collapsed): same people, same parameters, same 404s."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     org, orgs, period, _error = _matrix_input(request, today)
     report = compliance(orgs, period, today=today)
@@ -277,7 +270,7 @@ def dual_life(request: HttpRequest) -> HttpResponse:
     subtree) who attended none of their own branch's or group's meetings in a month
     (``?month=2026-11``, default the current one), with branch, phone and a link to the record.
     Out of scope: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     org = _org_from_query(request)
     this_month = Period.containing(PeriodKind.MONTH, today)

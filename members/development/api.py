@@ -3,7 +3,7 @@
 Who may do what (decided by ``partybuild.accounts.access``, as on the 发展党员 pages):
 - 系统管理员: every record.
 - 党务干部, 支部书记: read and record the records of the 党支部 in their subtree; a record
-  elsewhere answers 404, as if it did not exist (``access.get_development_record_for_user``); one
+  elsewhere answers 404, as if it did not exist (``get_development_record_for_user``); one
   they may read but not change answers 403. A new application is received by a 党支部 they may
   change (any other id: "所选党组织不存在").
 - 党员 (with no other role): sees no records (an empty list; each record 404); any write 403.
@@ -36,10 +36,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from branches.filters import MAX_ID, OrgIdFilter, scoped_org
+from branches.selectors import visible_orgs
 from members.development import services
 from members.development.forms import CORRECTION_FORMS
 from members.development.models import OPEN_STAGES, Cultivator, DevelopmentRecord, DevelopmentStage
-from members.development.selectors import development_records
+from members.development.selectors import development_records, get_development_record_for_user
 from members.development.serializers import (
     DevelopmentActivistSerializer,
     DevelopmentApplySerializer,
@@ -59,7 +60,6 @@ from members.development.serializers import (
     DevelopmentTrainingSerializer,
     DevelopmentVoteSerializer,
 )
-from partybuild.accounts import access
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin, validation_detail
 
@@ -281,7 +281,7 @@ class DevelopmentRecordViewSet(PortalAPIMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[DevelopmentRecord]:
         cultivators = Cultivator.objects.select_related("member").order_by("assigned_on", "pk")
         return (
-            development_records(access.visible_orgs(self.request.user))
+            development_records(visible_orgs(self.request.user))
             .select_related("branch")
             .prefetch_related(Prefetch("cultivators", queryset=cultivators, to_attr="all_cultivators"))
             .order_by(*self.ordering)
@@ -295,7 +295,7 @@ class DevelopmentRecordViewSet(PortalAPIMixin, viewsets.GenericViewSet):
             raise Http404("发展党员记录不存在") from None
         if not 1 <= number <= MAX_ID:
             raise Http404("发展党员记录不存在")
-        return access.get_development_record_for_user(self.request.user, number, write=write)  # type: ignore[no-any-return]
+        return get_development_record_for_user(self.request.user, number, write=write)  # type: ignore[no-any-return]
 
     def _detail(self, pk: Any) -> dict[str, Any]:
         record = self._record(pk)

@@ -18,11 +18,11 @@ from django.db import transaction
 
 from branches.fields import OrgChoiceField
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import writable_orgs
 from members.development import services
 from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey, vote_columns
 from members.development.services.common import normalize_person
 from members.roster.models import Education, Gender, Member, MemberState, MemberType
-from partybuild.accounts.access import writable_orgs
 from partybuild.web.forms import DateInput, PortalForm
 
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")

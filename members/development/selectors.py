@@ -12,12 +12,29 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from branches.models import Organization
+from branches.selectors import get_org_for_user
 from members.development.models import OPEN_STAGES, Cultivator, DevelopmentRecord, DevelopmentStage
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
+from partybuild.accounts.access import AnyUser
+
+
+def get_development_record_for_user(user: AnyUser, pk: int | str, *, write: bool = False) -> DevelopmentRecord:
+    """A development record, or 404 when it is missing or its 党支部 is outside the user's scope;
+    403 when the user may read but not change it (access.py decides, on the 党支部)."""
+    try:
+        record = DevelopmentRecord.objects.select_related("member").get(pk=int(pk))
+    except (DevelopmentRecord.DoesNotExist, TypeError, ValueError):
+        raise Http404("发展党员记录不存在") from None
+    try:
+        record.branch = get_org_for_user(user, record.branch_id, write=write)
+    except Http404:
+        raise Http404("发展党员记录不存在") from None
+    return record
 
 
 class DeadlineKind:

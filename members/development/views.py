@@ -5,7 +5,7 @@ accept: the person's facts (``development:person``) and a recorded stage fact, s
 (``development:correct``), each folded under what it corrects.
 
 Access: every lookup goes through partybuild.accounts.access. A record is reached through its
-党支部 (``access.get_development_record_for_user(user, pk, write=...)``), so a record outside the
+党支部 (``get_development_record_for_user(user, pk, write=...)``), so a record outside the
 user's scope is 404 exactly like a missing one, and a member with no other role finds nothing (404). Every write goes through the stage
 services in ``members.development``.
 """
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import get_org_for_user, visible_orgs
 from members.development import services
 from members.development.forms import (
     CORRECTION_FORMS,
@@ -39,35 +40,23 @@ from members.development.forms import (
     person_editable,
 )
 from members.development.models import OPEN_STAGES, STAGE_ENTERED, DevelopmentRecord
-from members.development.selectors import Deadline, development_pipeline, next_deadline
+from members.development.selectors import Deadline, development_pipeline, get_development_record_for_user, next_deadline
 from members.roster.selectors import org_filter_options
 from members.roster.timeline import development_timeline
 from members.roster.validators import mask_id_number
-from partybuild.accounts.access import (
-    can_write_org,
-    get_development_record_for_user,
-    get_org_for_user,
-    scope_for,
-    visible_orgs,
-)
+from partybuild.accounts.access import can_write_org, require_org_scope, sole_scope_path
 from partybuild.history import HistoryEntry, change_history, history_rows
 from partybuild.web.forms import add_service_errors
 
 NAV_SECTION = "development"
 
 
-def _require_org_scope(user: Any) -> None:
-    """The development pages exist only for those who see organizations (staff, secretaries, admins)."""
-    if not scope_for(user).sees_orgs:
-        raise Http404("页面不存在")
-
-
 def _own_org(user: Any) -> Organization | None:
     """The organization of a user with one scope (a secretary's 党支部, staff's committee)."""
-    paths = scope_for(user).paths
-    if len(paths) != 1:
+    path = sole_scope_path(user)
+    if path is None:
         return None
-    return visible_orgs(user).filter(path=paths[0], status=OrgStatus.ACTIVE).first()
+    return visible_orgs(user).filter(path=path, status=OrgStatus.ACTIVE).first()
 
 
 @dataclass(frozen=True)
@@ -91,7 +80,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     a 党支部, or a higher organization for all its 党支部. Without ``org`` a user with one scope
     sees it (a secretary her branch); an admin picks. Each person: the date they entered the
     stage, the 培养联系人 and the next deadline. Out of scope: 404; members with no other role: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     org: Organization | None
     if request.GET.get("org"):
         org = get_org_for_user(request.user, request.GET["org"])
@@ -139,7 +128,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
     (``?org=<pk>`` pre-selects it; a secretary's own branch is pre-selected), with the person's
     facts; refused rules (under 18, a number already on the roster or in another record) show next
     to their field. Out of scope ``org``: 404; members with no other role: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     initial: dict[str, Any] = {"applied_on": timezone.localdate()}
     if request.GET.get("org"):
         initial["branch"] = get_org_for_user(request.user, request.GET["org"], write=True).pk

@@ -39,6 +39,7 @@ from rest_framework.response import Response
 
 from branches.filters import MAX_ID
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import get_org_for_user
 from members.dues.calculation import arrears, rules_in_force
 from members.dues.forms import YearRowInput
 from members.dues.presenters import assess_arguments, member_dues_card, month_ledger, place_refusal, year_changes, year_sheet
@@ -68,8 +69,7 @@ from members.dues.services import dues_assess, dues_record_month
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member
-from members.roster.selectors import org_filter_q
-from partybuild.accounts import access
+from members.roster.selectors import get_member_for_user, managed_members, manages_member, org_filter_q
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin, validation_detail
 from partybuild.periods import Period, PeriodKind
@@ -95,7 +95,7 @@ def _object_id(pk: Any, missing: str) -> int:
 def _branch(user: Any, pk: Any, *, write: bool = False) -> Organization:
     """The 党支部 through the access module: 404 when missing, out of scope or not a 党支部. (A dissolved
     one is read only: the dues services refuse to write, 403.)"""
-    org = access.get_org_for_user(user, _object_id(pk, "党组织不存在"), write=write)
+    org = get_org_for_user(user, _object_id(pk, "党组织不存在"), write=write)
     if org.kind != OrgKind.BRANCH:
         raise Http404("党费按党支部核定和收缴：该党组织不是党支部。")
     return org
@@ -103,7 +103,7 @@ def _branch(user: Any, pk: Any, *, write: bool = False) -> Organization:
 
 def _roster(user: Any, branch: Organization) -> QuerySet[Member]:
     """The members of the 党支部 the user manages (all of them: the branch is in the scope)."""
-    return access.managed_members(user).filter(branch=branch)
+    return managed_members(user).filter(branch=branch)
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -158,9 +158,9 @@ class DuesViewSet(PortalAPIMixin, viewsets.ViewSet):
     def arrears(self, request: Request) -> Response:
         params = _query(DuesArrearsQuerySerializer, request)
         today = timezone.localdate()
-        members = access.managed_members(request.user)
+        members = managed_members(request.user)
         if "org" in params:
-            members = members.filter(org_filter_q(access.get_org_for_user(request.user, params["org"])))
+            members = members.filter(org_filter_q(get_org_for_user(request.user, params["org"])))
         rules = management_rules()
         found = arrears(members, today=today, rules=rules)
         paginator = ArrearsPagination()
@@ -313,7 +313,7 @@ class MemberDuesViewSet(PortalAPIMixin, viewsets.ViewSet):
         responses={200: DuesCardSerializer, 404: _ERRORS[404]},
     )
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        member = access.get_member_for_user(request.user, _object_id(pk, "党员不存在"))
+        member = get_member_for_user(request.user, _object_id(pk, "党员不存在"))
         card = member_dues_card(member, timezone.localdate())
-        context = {"manages": access.manages_member(request.user, member)}
+        context = {"manages": manages_member(request.user, member)}
         return Response(DuesCardSerializer(card_data(member.pk, member.name, card), context=context).data)

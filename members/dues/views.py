@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import get_org_for_user, visible_orgs
 from members.dues.calculation import arrears, rules_in_force
 from members.dues.exports import write_ledger
 from members.dues.forms import YearRowInput, month_entries, read_month_rows, read_year_row
@@ -47,9 +48,8 @@ from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, du
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member
-from members.roster.selectors import org_filter_options, org_filter_q
-from partybuild.accounts.access import get_org_for_user, managed_members, scope_for, visible_orgs
-from partybuild.accounts.models import Role
+from members.roster.selectors import managed_members, org_filter_options, org_filter_q
+from partybuild.accounts.access import require_org_scope, secretary_org_ids
 from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import read_period
 
@@ -63,13 +63,6 @@ ARREARS_PAGE_SIZE = 100
 
 
 BRANCH_CHOICES_SHOWN = 200
-
-
-def _require_org_scope(user: Any) -> None:
-    """These pages are for those who manage members: a user who sees no organization (a member
-    with no other role) finds nothing here."""
-    if not scope_for(user).sees_orgs:
-        raise Http404("页面不存在")
 
 
 def _org_from_query(request: HttpRequest, *, write: bool = False) -> Organization | None:
@@ -87,7 +80,7 @@ def _org_or_own_branch(request: HttpRequest, *, write: bool = False) -> Organiza
 
 def _own_branch(user: Any) -> Organization | None:
     """Where the ledger and the year open without ``?org=``: a secretary's own active 党支部."""
-    secretary_of = [org_id for role, org_id in scope_for(user).roles if role == Role.SECRETARY and org_id]
+    secretary_of = secretary_org_ids(user)
     if not secretary_of:
         return None
     return visible_orgs(user).filter(pk__in=secretary_of, kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path").first()
@@ -176,7 +169,7 @@ def dues_month(request: HttpRequest) -> HttpResponse:
     member with the due amount of the year's assessment, what is recorded, and 应交合计, 实交合计,
     未交人数. POST records the ticked rows (已交) in one go, all or none; a recorded row is corrected
     in place. Another organization than a 党支部: its 党支部 to choose from. Out of scope: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     writing = request.method == "POST"
     org = _org_or_own_branch(request, write=writing)
@@ -237,7 +230,7 @@ def dues_month(request: HttpRequest) -> HttpResponse:
 def dues_month_export(request: HttpRequest) -> FileResponse:
     """The month's ledger of a 党支部 as an .xlsx (``?org=<pk>&month=2026-11``): same people, same
     parameters, same 404s as the ledger; another organization than a 党支部: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     org = _org_or_own_branch(request)
     if org is None or org.kind != OrgKind.BRANCH:
@@ -280,7 +273,7 @@ def dues_year(request: HttpRequest) -> HttpResponse:
     an override with its reason, and what is set. POST sets every changed row in one transaction,
     all or none, each refusal next to its row. Another organization than a 党支部: its 党支部 to
     choose from. Out of scope: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     writing = request.method == "POST"
     org = _org_or_own_branch(request, write=writing)
@@ -351,7 +344,7 @@ def dues_arrears(request: HttpRequest) -> HttpResponse:
     who have not paid their dues for the warning months of the management rules or more (3 by
     default), most behind first: 党费交至, months behind, and the flag at the flagging months (6 by
     default: 自行脱党风险, 党章 第九条; the portal never changes a state by itself). Out of scope: 404."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     today = timezone.localdate()
     org = _org_from_query(request)
     members = managed_members(request.user)
@@ -385,7 +378,7 @@ def dues_year_preview(request: HttpRequest) -> HttpResponse:
     """Those who may open the year's table: the amount the dues table gives for one row as an
     income or a flat amount is typed (htmx swaps it into the row's 按标准每月 cell). Reads no member:
     ``?year=&category=&row=<member pk>&income-<pk>=…`` or ``flat-<pk>=…``."""
-    _require_org_scope(request.user)
+    require_org_scope(request.user)
     year, _error = _read_year(request.GET.get("year"), timezone.localdate())
     row = request.GET.get("row", "")
     rules = rules_in_force(datetime.date(year, 1, 1))

@@ -23,7 +23,8 @@ from members.imports.columns import HEADERS
 from members.imports.models import ImportStatus, RosterImport
 from members.imports.pipeline import StaleImport, import_apply, import_preview, staged_path
 from members.imports.reader import SUPPORTED_SUFFIXES, FileError, open_roster
-from partybuild.accounts.access import can_import_roster
+from partybuild.accounts.access import can_import_roster, require_owner
+from partybuild.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -136,12 +137,11 @@ def roster_import_run_preview(pk: int) -> None:
         _notify(job, "花名册文件检查完成" + ("，发现错误" if status == ImportStatus.INVALID else "，请确认导入"))
 
 
-def roster_import_confirm(*, job: RosterImport, user: Any) -> RosterImport:
+def roster_import_confirm(*, job: RosterImport, user: User) -> RosterImport:
     """Apply a judged file: now for a small one, by a task for a large one."""
     with transaction.atomic():
         job = RosterImport.objects.select_for_update().get(pk=job.pk)
-        if job.created_by_id != user.pk:
-            raise PermissionDenied("只能由上传人确认导入。")
+        require_owner(user, job.created_by_id, "只能由上传人确认导入。")
         if job.status != ImportStatus.READY:
             raise ValidationError("该文件当前不能导入：" + job.get_status_display())
         job.status = ImportStatus.APPLYING
@@ -186,11 +186,10 @@ def roster_import_run_apply(pk: int) -> None:
     staged_path(pk).unlink(missing_ok=True)
 
 
-def roster_import_cancel(*, job: RosterImport, user: Any) -> RosterImport:
+def roster_import_cancel(*, job: RosterImport, user: User) -> RosterImport:
     with transaction.atomic():
         job = RosterImport.objects.select_for_update().get(pk=job.pk)
-        if job.created_by_id != user.pk:
-            raise PermissionDenied("只能由上传人取消。")
+        require_owner(user, job.created_by_id, "只能由上传人取消。")
         if job.status not in (ImportStatus.READY, ImportStatus.INVALID):
             raise ValidationError("该文件当前不能取消：" + job.get_status_display())
         job.status = ImportStatus.CANCELLED

@@ -3,7 +3,7 @@
 Only 系统管理员 and 党务干部 import (``can_import_roster``); anyone else gets 403 on the upload
 page. An import is visible to its uploader (and to admins); anyone else gets 404, the same as for
 a missing one. Every write goes through members.imports.services; every lookup through
-partybuild.accounts.access.
+members.imports.selectors (partybuild.accounts.access decides).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from members.imports.models import ImportStatus, RosterImport
+from members.imports.selectors import get_import_for_user, visible_imports
 from members.imports.services import (
     import_progress,
     roster_import_cancel,
@@ -34,7 +35,7 @@ from members.imports.services import (
 from members.imports.xlsx import write_template
 from members.roster import selectors
 from members.roster.forms import MemberFilterForm
-from partybuild.accounts.access import can_import_roster, get_import_for_user, scope_for, visible_imports
+from partybuild.accounts.access import can_import_roster, is_owner, scope_for
 from partybuild.downloads import written_file
 from partybuild.web.forms import PortalForm, add_service_errors
 
@@ -115,7 +116,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 
 
 def _detail_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
-    is_uploader = job.created_by_id == request.user.pk
+    is_uploader = is_owner(request.user, job.created_by_id)
     done, total = import_progress(job)
     return {
         "nav_section": NAV_SECTION,

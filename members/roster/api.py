@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from members.roster.filters import MemberFilter
 from members.roster.models import Member
-from members.roster.selectors import member_positions
+from members.roster.selectors import get_member_for_user, member_positions, visible_members
 from members.roster.serializers import (
     MemberChangeStateSerializer,
     MemberSerializer,
@@ -33,7 +33,6 @@ from members.roster.serializers import (
 )
 from members.roster.services import member_change_state, member_create, member_update
 from members.roster.timeline import member_timeline
-from partybuild.accounts import access
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin
 
@@ -79,11 +78,11 @@ class MemberViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         }.get(self.action, MemberSerializer)
 
     def get_queryset(self) -> QuerySet[Member]:
-        return access.visible_members(self.request.user).select_related("branch", "group").order_by(*self.ordering)
+        return visible_members(self.request.user).select_related("branch", "group").order_by(*self.ordering)
 
     def get_object(self) -> Member:
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return access.get_member_for_user(self.request.user, self.kwargs["pk"], write=write)
+        return get_member_for_user(self.request.user, self.kwargs["pk"], write=write)
 
     def _represent(self, member: Member) -> Any:
         return MemberSerializer(member, context=self.get_serializer_context()).data

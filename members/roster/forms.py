@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import writable_orgs
 from members.roster import selectors
 from members.roster.models import ENDED_STATES, Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
 from members.roster.services import STATE_TRANSITIONS
-from partybuild.accounts.access import writable_orgs
 from partybuild.web.forms import DateInput, PortalForm
 
 

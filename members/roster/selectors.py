@@ -14,12 +14,50 @@ from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 
 from branches.models import Organization, OrgKind, OrgStatus, Position
-from branches.selectors import tree_version
+from branches.selectors import tree_version, visible_orgs
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Education, Member, MemberState, MemberType
 from members.roster.validators import mask_id_number
-from partybuild.accounts.access import manages_member, scope_for, visible_members, visible_orgs
+from partybuild.accounts import access
+from partybuild.accounts.access import AnyUser, scope_for
 from partybuild.history import HistoryEntry, change_history, history_rows
 from partybuild.periods import add_years
+
+# --- access: the members a user sees and manages (access.py decides) ----------------------------
+
+
+def visible_members(user: AnyUser) -> QuerySet[Member]:
+    """Members of the organizations in the user's scope, and the user's own record."""
+    return access.filter_in_scope(user, Member.objects.all(), org_path="branch__path", own_member="pk")
+
+
+def managed_members(user: AnyUser) -> QuerySet[Member]:
+    """Members the user manages: may change, and may see unmasked 公民身份号码."""
+    return access.filter_in_scope(user, Member.objects.all(), org_path="branch__path")
+
+
+def manages_member(user: AnyUser, member: Member) -> bool:
+    return access.covers_path(user, member.branch.path)
+
+
+def get_member_for_user(user: AnyUser, pk: int | str, *, write: bool = False) -> Member:
+    """The member, or 404 if missing or neither managed by the user nor the user's own record;
+    403 when the user may read but not change it (their own record)."""
+    return access.get_in_scope(
+        user,
+        Member.objects.select_related("branch", "group"),
+        pk,
+        org_path="branch__path",
+        own_member="pk",
+        missing="党员不存在",
+        read_only="您没有修改该党员信息的权限",
+        write=write,
+    )
+
+
+def id_number_for(user: AnyUser, member: Member) -> str:
+    """The number as this user may see it: whole for those who manage the member, masked otherwise."""
+    return member.id_number if manages_member(user, member) else member.masked_id_number
+
 
 # (value, label, youngest age, oldest age) — ages inclusive; None = open.
 AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (

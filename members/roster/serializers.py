@@ -1,7 +1,7 @@
 """Serializers for the member API.
 
 Reading: ``MemberSerializer``; the 公民身份号码 is shown whole only to users who manage the member
-(``access.id_number_for``), masked to everyone else.
+(``id_number_for``), masked to everyone else.
 
 Writing: the serializers check types and choices; every roster rule (ID number checksum and birth
 date, member type and dates, branch and group, states) lives in ``members.services`` and the model's
@@ -14,9 +14,9 @@ from rest_framework import serializers
 
 from branches.serializers import ScopedOrganizationField
 from members.roster.models import Member, MemberState
+from members.roster.selectors import id_number_for
 from members.roster.services import MEMBER_EDITABLE_FIELDS
 from members.roster.timeline import TimelineEntry
-from partybuild.accounts.access import id_number_for
 
 
 class MemberSerializer(serializers.ModelSerializer):

@@ -22,20 +22,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import Organization, OrgKind, OrgStatus
+from branches.selectors import get_org_for_user, writable_orgs
 from members.dues.presenters import member_dues_card
 from members.roster import selectors
 from members.roster.forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
+from members.roster.selectors import get_member_for_user, id_number_for, manages_member
 from members.roster.services import member_change_state, member_create, member_edit_refusal, member_update
 from members.roster.timeline import member_dues_records, member_timeline, member_transfers, timeline_categories
-from partybuild.accounts.access import (
-    can_see_org,
-    get_member_for_user,
-    get_org_for_user,
-    id_number_for,
-    manages_member,
-    scope_for,
-    writable_orgs,
-)
+from partybuild.accounts.access import can_see_org, scope_for
 from partybuild.web.forms import add_service_errors
 
 PAGE_SIZE = 50

@@ -19,11 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from members.roster.checks import check_member
 from members.roster.models import MemberType
 from members.transfers.models import Transfer, TransferStatus
+from members.transfers.selectors import IN, OUT, transfer_side_paths, transfer_sides
 from members.transfers.services import (
     OPEN_STATUSES,
     transfer_accept,
@@ -32,10 +31,8 @@ from members.transfers.services import (
     transfer_return,
     transfer_suspend,
 )
-from partybuild.accounts.access import transfer_sides
-
-OUT, IN = "out", "in"
-
+from partybuild.accounts import access
+from partybuild.accounts.models import User
 
 SIDE_LABELS = {OUT: "转出方", IN: "转入方"}
 
@@ -61,26 +58,27 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def require_side(user: Any, transfer: Transfer, action: str) -> set[str]:
+def require_side(user: User, transfer: Transfer, action: str) -> set[str]:
     """The sides the user acts for, if one of them may press ``action``; else PermissionDenied."""
-    sides = transfer_sides(user, transfer)
     rule = ACTIONS[action]
-    if not sides & rule.sides:
-        if rule.sides == {OUT}:
-            raise PermissionDenied(f"只有转出方（{_side_org_name(transfer, OUT)}）可以{rule.label}。")
-        if rule.sides == {IN}:
-            raise PermissionDenied(f"只有转入方（{_side_org_name(transfer, IN)}）可以{rule.label}。")
-        raise PermissionDenied(f"您不是该转接的转出方或转入方，不能{rule.label}。")
-    return sides
+    return access.require_side(user, transfer_side_paths(transfer), rule.sides, lambda: _denied(transfer, rule))
 
 
-def available_actions(user: Any, transfer: Transfer, sides: set[str] | None = None) -> list[Action]:
+def _denied(transfer: Transfer, rule: Action) -> str:
+    if rule.sides == {OUT}:
+        return f"只有转出方（{_side_org_name(transfer, OUT)}）可以{rule.label}。"
+    if rule.sides == {IN}:
+        return f"只有转入方（{_side_org_name(transfer, IN)}）可以{rule.label}。"
+    return f"您不是该转接的转出方或转入方，不能{rule.label}。"
+
+
+def available_actions(user: User, transfer: Transfer, sides: set[str] | None = None) -> list[Action]:
     """The actions to offer this user now, in the order the page shows them."""
     sides = transfer_sides(user, transfer) if sides is None else sides
     return [a for a in ACTIONS.values() if sides & a.sides and transfer.status in a.statuses]
 
 
-def perform(action: str, *, transfer: Transfer, actor: Any, reason: str = "") -> Transfer:
+def perform(action: str, *, transfer: Transfer, actor: User, reason: str = "") -> Transfer:
     """Run the service behind ``action`` (after ``require_side``). Its ValidationError passes through."""
     if action == "approve_out":
         return transfer_approve_out(transfer=transfer, actor=actor)

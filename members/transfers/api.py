@@ -28,7 +28,7 @@ from rest_framework.response import Response
 
 from members.transfers.actions import ACTIONS, perform, require_side
 from members.transfers.models import Transfer, TransferKind, TransferStatus
-from members.transfers.selectors import waiting_q
+from members.transfers.selectors import get_transfer_for_user, visible_transfers, waiting_q
 from members.transfers.serializers import (
     TransferCreateSerializer,
     TransferDetailSerializer,
@@ -36,7 +36,6 @@ from members.transfers.serializers import (
     TransferSerializer,
 )
 from members.transfers.services import transfer_apply
-from partybuild.accounts import access
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin, validation_detail
 
@@ -127,7 +126,7 @@ class TransferViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         return TransferDetailSerializer if self.action == "retrieve" else TransferSerializer
 
     def get_queryset(self) -> QuerySet[Transfer]:
-        return access.visible_transfers(self.request.user).order_by(*self.ordering)
+        return visible_transfers(self.request.user).order_by(*self.ordering)
 
     def _detail(self, transfer: Transfer) -> dict[str, Any]:
         return TransferDetailSerializer(transfer, context=self.get_serializer_context()).data
@@ -140,7 +139,7 @@ class TransferViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self._detail(access.get_transfer_for_user(request.user, kwargs["pk"])))
+        return Response(self._detail(get_transfer_for_user(request.user, kwargs["pk"])))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = TransferCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -149,10 +148,10 @@ class TransferViewSet(PortalAPIMixin, viewsets.GenericViewSet):
             transfer = transfer_apply(actor=request.user, **serializer.apply_kwargs())
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_api_errors(exc)) from None
-        return Response(self._detail(access.get_transfer_for_user(request.user, transfer.pk)), status=status.HTTP_201_CREATED)
+        return Response(self._detail(get_transfer_for_user(request.user, transfer.pk)), status=status.HTTP_201_CREATED)
 
     def _act(self, request: Request, pk: Any, name: str) -> Response:
-        transfer = access.get_transfer_for_user(request.user, pk)
+        transfer = get_transfer_for_user(request.user, pk)
         require_side(request.user, transfer, name)
         reason = ""
         if ACTIONS[name].needs_reason:
@@ -164,7 +163,7 @@ class TransferViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         except DjangoValidationError as exc:
             # The service names the model field; the request calls it ``reason``.
             raise serializers.ValidationError(_api_errors(exc, rename={"status_reason": "reason"})) from None
-        return Response(self._detail(access.get_transfer_for_user(request.user, transfer.pk)))
+        return Response(self._detail(get_transfer_for_user(request.user, transfer.pk)))
 
     @_action_schema(
         "审核转出", "转出方审核已申请的转接。系统内转接随后由转入方接收；转出系统外的转接即办结，党员状态变为已转出。"

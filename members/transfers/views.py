@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.roster.models import Education, Gender, MemberType
+from members.roster.selectors import get_member_for_user, id_number_for, manages_member
 from members.roster.validators import mask_id_number
 from members.transfers.actions import (
     ACTIONS,
@@ -43,22 +44,17 @@ from members.transfers.selectors import (
     TABS,
     decorate,
     dues_paid_up_to,
+    get_transfer_for_user,
     inbox_counts,
     inbox_queryset,
     member_options,
     person_name,
+    transfer_sides,
     transfer_timeline,
     transferable_members,
 )
 from members.transfers.services import returning_member, transfer_apply, waiting_on
-from partybuild.accounts.access import (
-    get_member_for_user,
-    get_transfer_for_user,
-    id_number_for,
-    manages_member,
-    scope_for,
-    transfer_sides,
-)
+from partybuild.accounts.access import require_org_scope
 from partybuild.web.forms import add_service_errors
 
 PAGE_SIZE = 50
@@ -70,12 +66,6 @@ NAV_SECTION = "transfers"
 REASON_PLACEHOLDERS = {"return": "退回原因，如：接收单位信息有误", "suspend": "挂起原因，如：党费未交清"}
 
 
-def _require_transfer_scope(user: Any) -> None:
-    """Transfer pages exist only for those who see organizations (staff, secretaries, admins)."""
-    if not scope_for(user).sees_orgs:
-        raise Http404("页面不存在")
-
-
 @login_required
 @require_GET
 def transfer_list(request: HttpRequest) -> HttpResponse:
@@ -83,7 +73,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     处理 (waiting on a side they act for; the longest waiting first), 办理中, 已完成, 已退回, 全部 —
     each with its count, filtered by kind and searched by name, 50 a page. The ID number is never
     shown here. Members with no other role: 404."""
-    _require_transfer_scope(request.user)
+    require_org_scope(request.user)
     tab = request.GET.get("tab") or DEFAULT_TAB
     if tab not in dict(TABS):
         tab = DEFAULT_TAB
@@ -121,7 +111,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
     receiving side records a 从系统外转入 (the person's facts) into a 党支部 they manage.
     ``?member=<pk>`` pre-selects a member (out of scope: 404); ``?kind=`` a kind. Members with no
     other role: 404."""
-    _require_transfer_scope(request.user)
+    require_org_scope(request.user)
     initial: dict[str, Any] = {}
     if request.GET.get("member"):
         initial["member"] = get_member_for_user(request.user, request.GET["member"], write=True).pk
@@ -152,7 +142,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 def member_options_view(request: HttpRequest) -> HttpResponse:
     """The ``<option>``s of the new-transfer form's member select (htmx, as the user types a name):
     members they manage who are on the roster, at most 100. Members with no other role: 404."""
-    _require_transfer_scope(request.user)
+    require_org_scope(request.user)
     q = (request.GET.get("member_q") or "").strip()[:50]
     options = member_options(request.user, q=q)
     return render(request, "members/transfers/_member_options.html", {"options": options, "q": q})
@@ -164,7 +154,7 @@ def member_dues_paid_to_view(request: HttpRequest) -> HttpResponse:
     """党费交至 of the member chosen in the new-transfer form (its script asks when a member is
     chosen): the last month they paid in full as ``2026-10``, or empty. Members the user may not
     send: 404. Members with no other role: 404."""
-    _require_transfer_scope(request.user)
+    require_org_scope(request.user)
     raw = request.GET.get("member") or ""
     if not raw.isdigit() or not transferable_members(request.user).filter(pk=int(raw)).exists():
         raise Http404("党员不存在")

@@ -5,9 +5,15 @@ Rules:
 - 党务干部 and 支部书记: read and write the subtree of each organization they hold the role in.
 - 党员: their own member record, read only.
 
-Everything else does not exist for the user: ``get_*_for_user`` raise Http404 for out of scope,
+Everything else does not exist for the user: ``get_in_scope`` raises Http404 for out of scope,
 exactly as for a missing row, and PermissionDenied (403) only for something the user may read but
-not change. Every view, API endpoint, export and task goes through this module.
+not change.
+
+This module imports nothing above ``partybuild``: each app hands it its own queryset and the path
+of the organization that scopes it (``"path"`` for an organization, ``"branch__path"`` for a
+member, ``("from_org__path", "to_org__path")`` for a transfer's two sides), through thin functions
+in its selectors (``branches.selectors.get_org_for_user``, ``members.roster.selectors.visible_members``,
+…). Every view, API endpoint, export and task goes through those.
 
 A user's scope is a short list of materialized-path prefixes, computed with one query and cached
 on the user object for the request.
@@ -15,20 +21,29 @@ on the user object for the request.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Protocol, TypeVar
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from partybuild.accounts.models import SUBTREE_WRITE_ROLES, Role, RoleAssignment
-
-if TYPE_CHECKING:
-    from branches.models import Organization
-    from members.roster.models import Member
+from partybuild.accounts.models import SUBTREE_WRITE_ROLES, Role, RoleAssignment, User
 
 _CACHE_ATTR = "_partybuild_scope"
+
+M = TypeVar("M", bound=Model)
+
+# A user as views, APIs and tasks hand it over: a login, or nobody (an anonymous request).
+AnyUser = User | AbstractBaseUser | AnonymousUser | None
+
+
+class HasPath(Protocol):
+    """An organization as access sees it: a materialized path."""
+
+    path: str
 
 
 @dataclass(frozen=True)
@@ -49,13 +64,18 @@ class Scope:
 
     def org_q(self, prefix: str = "") -> Q:
         """A Q over an Organization (or a relation to one, via ``prefix``) limited to the scope."""
+        return self.path_q(f"{prefix}path")
+
+    def path_q(self, org_path: str) -> Q:
+        """A Q limited to the rows whose organization path (the lookup ``org_path``, e.g.
+        ``"branch__path"``) lies in the scope."""
         if self.is_admin:
             return Q()
         if not self.paths:
             return Q(pk__in=[])
         q = Q()
         for p in self.paths:
-            q |= Q(**{f"{prefix}path__startswith": p})
+            q |= Q(**{f"{org_path}__startswith": p})
         return q
 
 
@@ -67,7 +87,7 @@ def _reduce_paths(paths: list[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: AnyUser) -> Scope:
     """The user's scope, computed once per user object (i.e. once per request)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
@@ -79,13 +99,12 @@ def scope_for(user: Any) -> Scope:
         .filter(Q(organization__isnull=True) | Q(organization__status="active"))
         .values_list("role", "organization_id", "organization__path")
     )
-    is_admin = user.is_superuser or any(role == Role.ADMIN for role, _, _ in rows)
+    is_admin = getattr(user, "is_superuser", False) or any(role == Role.ADMIN for role, _, _ in rows)
     paths = _reduce_paths([path for role, _, path in rows if role in SUBTREE_WRITE_ROLES and path])
     own_member_id = None
     if any(role == Role.MEMBER for role, _, _ in rows):
-        from members.roster.models import Member
-
-        own_member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+        # The member record linked to this login (Member.user, related_name "member").
+        own_member_id = User.objects.filter(pk=user.pk, member__isnull=False).values_list("member", flat=True).first()
     scope = Scope(
         is_admin=is_admin,
         paths=paths,
@@ -96,235 +115,181 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: AnyUser) -> None:
     """Drop the cached scope (after roles change within a request, e.g. in tests)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def user_roles(user: Any) -> set[str]:
+def user_roles(user: AnyUser) -> set[str]:
     return {role for role, _ in scope_for(user).roles} | ({Role.ADMIN.value} if scope_for(user).is_admin else set())
 
 
-# --- organizations ---------------------------------------------------------------------------
+# --- pages about organizations --------------------------------------------------------------
 
 
-def visible_orgs(user: Any) -> QuerySet[Organization]:
-    from branches.models import Organization
-
-    scope = scope_for(user)
-    return Organization.objects.filter(scope.org_q())
-
-
-def writable_orgs(user: Any) -> QuerySet[Organization]:
-    # Today every role that sees organizations may also change them.
-    return visible_orgs(user)
+def require_org_scope(user: AnyUser) -> None:
+    """Pages about organizations exist only for those who see some (staff, secretaries, admins):
+    a user who sees none (a member with no other role) finds nothing there (404)."""
+    if not scope_for(user).sees_orgs:
+        raise Http404("页面不存在")
 
 
-def can_see_org(user: Any, org: Organization) -> bool:
+def secretary_org_ids(user: AnyUser) -> list[int]:
+    """The organizations the user is 支部书记 of: their own 党支部, where their pages open."""
+    return [org_id for role, org_id in scope_for(user).roles if role == Role.SECRETARY and org_id]
+
+
+def sole_scope_path(user: AnyUser) -> str | None:
+    """The path of the one organization whose subtree a user with one scope holds (a secretary's
+    党支部, staff's committee); None for admins and for several or no scopes."""
+    paths = scope_for(user).paths
+    return paths[0] if len(paths) == 1 else None
+
+
+# --- organizations (anything with a path) ---------------------------------------------------
+
+
+def can_see_org(user: AnyUser, org: HasPath) -> bool:
     return scope_for(user).covers_path(org.path)
 
 
-def can_write_org(user: Any, org: Organization) -> bool:
+def can_write_org(user: AnyUser, org: HasPath) -> bool:
     return scope_for(user).covers_path(org.path)
 
 
-def can_create_top_level_org(user: Any) -> bool:
+def can_create_top_level_org(user: AnyUser) -> bool:
     return scope_for(user).is_admin
 
 
-def get_org_for_user(user: Any, pk: Any, *, write: bool = False) -> Organization:
-    """The organization, or 404 if it is missing or outside the scope; 403 if read-only."""
-    from branches.models import Organization
-
-    try:
-        org = Organization.objects.get(pk=int(pk))
-    except (Organization.DoesNotExist, TypeError, ValueError):
-        raise Http404("党组织不存在") from None
-    if not can_see_org(user, org):
-        raise Http404("党组织不存在")
-    if write and not can_write_org(user, org):
-        raise PermissionDenied("您没有修改该党组织的权限")
-    return org
+def covers_path(user: AnyUser, path: str) -> bool:
+    """Whether the organization at ``path`` lies in the user's scope."""
+    return scope_for(user).covers_path(path)
 
 
-# --- members ---------------------------------------------------------------------------------
+# --- the generic lookup -----------------------------------------------------------------------
 
 
-def visible_members(user: Any) -> QuerySet[Member]:
-    from members.roster.models import Member
+def _org_paths(org_path: str | Sequence[str]) -> tuple[str, ...]:
+    return (org_path,) if isinstance(org_path, str) else tuple(org_path)
 
+
+def _orgs_of(obj: Model, org_paths: tuple[str, ...]) -> list[HasPath]:
+    """The organizations ``obj`` reaches through each ``…__path`` lookup (``"path"``: itself);
+    an empty relation (a transfer from outside the portal) reaches none."""
+    orgs: list[HasPath] = []
+    for org_path in org_paths:
+        target: object = obj
+        for name in org_path.split("__")[:-1]:
+            target = getattr(target, name)
+            if target is None:
+                break
+        if target is not None:
+            orgs.append(target)  # type: ignore[arg-type]
+    return orgs
+
+
+def filter_in_scope(
+    user: AnyUser, queryset: QuerySet[M], *, org_path: str | Sequence[str], own_member: str | None = None
+) -> QuerySet[M]:
+    """``queryset`` limited to the rows whose organization (at ``org_path``, or at any of several
+    paths) lies in the user's scope; with ``own_member`` (the lookup of a member id, e.g. ``"pk"``),
+    also the row of the user's own member record. Admins: the whole queryset."""
     scope = scope_for(user)
     if scope.is_admin:
-        return Member.objects.all()
-    q = scope.org_q("branch__") if scope.paths else Q(pk__in=[])
-    if scope.own_member_id is not None:
-        q |= Q(pk=scope.own_member_id)
-    return Member.objects.filter(q)
+        return queryset
+    q = Q(pk__in=[])
+    if scope.paths:
+        q = Q()
+        for path in _org_paths(org_path):
+            q |= scope.path_q(path)
+    if own_member is not None and scope.own_member_id is not None:
+        q |= Q(**{own_member: scope.own_member_id})
+    return queryset.filter(q)
 
 
-def managed_members(user: Any) -> QuerySet[Member]:
-    """Members the user manages: may change, and may see unmasked 公民身份号码."""
-    from members.roster.models import Member
+def get_in_scope(
+    user: AnyUser,
+    queryset: QuerySet[M],
+    pk: int | str,
+    *,
+    org_path: str | Sequence[str],
+    missing: str,
+    read_only: str = "",
+    write: bool = False,
+    own_member: str | None = None,
+) -> M:
+    """The row ``pk`` of ``queryset``, or Http404(``missing``) when it is missing or its organization
+    (at ``org_path``; with several paths, any of them) lies outside the user's scope, exactly alike.
+    With ``own_member`` (the attribute holding a member id, e.g. ``"pk"``) the user's own member
+    record is readable too. With ``write``: PermissionDenied(``read_only``) when the user may read
+    the row but not change it."""
+    try:
+        obj = queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, TypeError, ValueError):
+        raise Http404(missing) from None
+    orgs = _orgs_of(obj, _org_paths(org_path))
+    own_member_id = scope_for(user).own_member_id
+    is_own = own_member is not None and own_member_id is not None and getattr(obj, own_member) == own_member_id
+    if not is_own and not any(can_see_org(user, org) for org in orgs):
+        raise Http404(missing)
+    if write and not any(can_write_org(user, org) for org in orgs):
+        raise PermissionDenied(read_only)
+    return obj
 
+
+def sides_in_scope(user: AnyUser, sides: Mapping[str, str | None]) -> set[str]:
+    """Which sides of something with several (side → its organization's path, None where the side
+    is outside the portal) the user acts for: those whose organization lies in the scope."""
     scope = scope_for(user)
-    if scope.is_admin:
-        return Member.objects.all()
-    if not scope.paths:
-        return Member.objects.none()
-    return Member.objects.filter(scope.org_q("branch__"))
+    return {side for side, path in sides.items() if path is not None and scope.covers_path(path)}
 
 
-def manages_member(user: Any, member: Member) -> bool:
-    return scope_for(user).covers_path(member.branch.path)
+def require_side(user: AnyUser, sides: Mapping[str, str | None], allowed: Collection[str], denied: Callable[[], str]) -> set[str]:
+    """The sides the user acts for, if one of them is ``allowed``; else PermissionDenied with the
+    message ``denied()`` (built only then: it may name the other side)."""
+    mine = sides_in_scope(user, sides)
+    if not mine & set(allowed):
+        raise PermissionDenied(denied())
+    return mine
 
 
-def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
-    from members.roster.models import Member
-
-    try:
-        member = Member.objects.select_related("branch", "group").get(pk=int(pk))
-    except (Member.DoesNotExist, TypeError, ValueError):
-        raise Http404("党员不存在") from None
-    scope = scope_for(user)
-    manages = scope.covers_path(member.branch.path)
-    if not manages and member.pk != scope.own_member_id:
-        raise Http404("党员不存在")
-    if write and not manages:
-        raise PermissionDenied("您没有修改该党员信息的权限")
-    return member
+def is_owner(user: AnyUser, owner_id: int | None) -> bool:
+    """Whether ``user`` is the one who started something (e.g. uploaded an import): only they may
+    carry it on."""
+    return owner_id is not None and user is not None and owner_id == user.pk
 
 
-def id_number_for(user: Any, member: Member) -> str:
-    """The number as this user may see it: whole for those who manage the member, masked otherwise."""
-    return member.id_number if manages_member(user, member) else member.masked_id_number
-
-
-# --- meetings --------------------------------------------------------------------------------
-
-
-def visible_meetings(user: Any) -> QuerySet[Any]:
-    """Meetings of the organizations in the user's scope (a member with no other role sees their
-    own attendance on their record, not the meetings themselves)."""
-    from meetings.models import Meeting
-
-    scope = scope_for(user)
-    return Meeting.objects.filter(scope.org_q("organization__"))
-
-
-def get_meeting_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
-    """The meeting, or 404 if it is missing or its organization is outside the scope."""
-    from meetings.models import Meeting
-
-    try:
-        meeting = Meeting.objects.select_related("organization").get(pk=int(pk))
-    except (Meeting.DoesNotExist, TypeError, ValueError):
-        raise Http404("会议不存在") from None
-    if not can_see_org(user, meeting.organization):
-        raise Http404("会议不存在")
-    if write and not can_write_org(user, meeting.organization):
-        raise PermissionDenied("您没有修改该会议的权限")
-    return meeting
-
-
-def get_attachment_for_user(user: Any, meeting_pk: Any, pk: Any) -> Any:
-    """An attachment that is not removed, of a meeting the user sees; 404 otherwise."""
-    from meetings.models import MeetingAttachment
-
-    meeting = get_meeting_for_user(user, meeting_pk)
-    try:
-        return MeetingAttachment.objects.get(pk=int(pk), meeting=meeting, removed_at__isnull=True)
-    except (MeetingAttachment.DoesNotExist, TypeError, ValueError):
-        raise Http404("附件不存在") from None
-
-
-# --- transfers (组织关系转接) ----------------------------------------------------------------------
-
-
-def visible_transfers(user: Any) -> QuerySet[Any]:
-    """Transfers sent from or to the organizations in the user's scope."""
-    from members.transfers.models import Transfer
-
-    scope = scope_for(user)
-    transfers = Transfer.objects.select_related("member__branch", "from_org", "to_org", "created_by")
-    return transfers if scope.is_admin else transfers.filter(scope.org_q("from_org__") | scope.org_q("to_org__"))
-
-
-def get_transfer_for_user(user: Any, pk: Any) -> Any:
-    """The transfer, or 404 if it is missing or touches nothing in the user's scope."""
-    from members.transfers.models import Transfer
-
-    try:
-        return visible_transfers(user).get(pk=int(pk))
-    except (Transfer.DoesNotExist, TypeError, ValueError):
-        raise Http404("转接记录不存在") from None
-
-
-def transfer_sides(user: Any, transfer: Any) -> set[str]:
-    """Which sides of a transfer the user acts for: 'out' (the sending 党支部 is in scope), 'in'
-    (the receiving one is). A transfer from or to outside the portal has one side only."""
-    scope = scope_for(user)
-    sides = set()
-    if transfer.from_org_id and scope.covers_path(transfer.from_org.path):
-        sides.add("out")
-    if transfer.to_org_id and scope.covers_path(transfer.to_org.path):
-        sides.add("in")
-    return sides
-
-
-# --- 发展党员 ------------------------------------------------------------------------------------
-
-
-def get_development_record_for_user(user: Any, pk: Any, *, write: bool = False) -> Any:
-    """A development record, or 404 when it is missing or its 党支部 is outside the user's scope;
-    403 when the user may read but not change it."""
-    from members.development.models import DevelopmentRecord
-
-    try:
-        record = DevelopmentRecord.objects.select_related("member").get(pk=int(pk))
-    except (DevelopmentRecord.DoesNotExist, TypeError, ValueError):
-        raise Http404("发展党员记录不存在") from None
-    try:
-        record.branch = get_org_for_user(user, record.branch_id, write=write)
-    except Http404:
-        raise Http404("发展党员记录不存在") from None
-    return record
+def require_owner(user: AnyUser, owner_id: int | None, denied: str) -> None:
+    if not is_owner(user, owner_id):
+        raise PermissionDenied(denied)
 
 
 # --- roster imports ----------------------------------------------------------------------------
 
 
-def can_import_roster(user: Any) -> bool:
+def can_import_roster(user: AnyUser) -> bool:
     """系统管理员 and 党务干部 import rosters (into organizations in their scope)."""
     scope = scope_for(user)
     return scope.is_admin or any(role == Role.STAFF for role, _ in scope.roles)
 
 
-def visible_imports(user: Any) -> QuerySet[Any]:
-    """Admins see every import; others the ones they uploaded."""
-    from members.imports.models import RosterImport
-
+def imports_q(user: AnyUser, *, owner: str = "created_by") -> Q | None:
+    """Which imports the user sees, as a Q over the owner lookup: admins every one (``Q()``), other
+    importers the ones they uploaded; None for those who import nothing."""
     if scope_for(user).is_admin:
-        return RosterImport.objects.all()
-    if not can_import_roster(user):
-        return RosterImport.objects.none()
-    return RosterImport.objects.filter(created_by=user)
+        return Q()
+    if not can_import_roster(user) or user is None:
+        return None
+    return Q(**{owner: user})
 
 
-def get_import_for_user(user: Any, pk: Any) -> Any:
-    from members.imports.models import RosterImport
-
-    try:
-        return visible_imports(user).select_related("created_by").get(pk=int(pk))
-    except (RosterImport.DoesNotExist, TypeError, ValueError):
-        raise Http404("导入记录不存在") from None
+# --- notifications -----------------------------------------------------------------------------
 
 
 def notification_recipients_for_paths(org_paths: list[str]) -> dict[str, set[int]]:
     """For each organization path, the users whose scope covers it (staff and secretaries above or
     at it, and admins). Two queries whatever the number of organizations."""
-    from django.contrib.auth import get_user_model
-
     rows = list(
         RoleAssignment.objects.filter(
             revoked_at__isnull=True, role__in=SUBTREE_WRITE_ROLES, organization__status="active"
@@ -334,19 +299,16 @@ def notification_recipients_for_paths(org_paths: list[str]) -> dict[str, set[int
     for user_id, path in rows:
         by_path.setdefault(path, set()).add(user_id)
     admins = set(
-        get_user_model()
-        .objects.filter(is_active=True)
+        User.objects.filter(is_active=True)
         .filter(Q(is_superuser=True) | Q(role_assignments__role=Role.ADMIN, role_assignments__revoked_at__isnull=True))
         .values_list("pk", flat=True)
     )
     result: dict[str, set[int]] = {}
     for path in org_paths:
         users = set(admins)
-        # Every ancestor (and the node itself) has a path that is a prefix of ``path`` on a step boundary.
-        from branches.models import Organization
-
-        step = Organization.steplen
-        for end in range(step, len(path) + 1, step):
+        # In a materialized-path tree an organization's ancestors (and itself) are exactly the
+        # organizations whose path is a prefix of its own: look every prefix up.
+        for end in range(1, len(path) + 1):
             users |= by_path.get(path[:end], set())
         result[path] = users
     return result

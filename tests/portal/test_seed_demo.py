@@ -5,9 +5,11 @@ import io
 from django.core.management import call_command
 
 from branches.models import Organization
+from branches.selectors import visible_orgs
 from meetings.models import Meeting, MeetingCredit
 from members.development.models import DevelopmentRecord
 from members.roster.models import Member
+from members.roster.selectors import visible_members
 from members.roster.validators import validate_id_number
 from partybuild.accounts import access
 from partybuild.accounts.models import User
@@ -53,9 +55,9 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
     assert {"admin", "staff", "secretary_a", "secretary_b", "member_a"} <= set(users)
     assert users["admin"].check_password("Dangjian@2026")
     assert access.scope_for(users["admin"]).is_admin
-    assert access.visible_orgs(users["staff"]).count() == orgs
-    a_orgs = set(access.visible_orgs(users["secretary_a"]).values_list("pk", flat=True))
-    b_orgs = set(access.visible_orgs(users["secretary_b"]).values_list("pk", flat=True))
+    assert visible_orgs(users["staff"]).count() == orgs
+    a_orgs = set(visible_orgs(users["secretary_a"]).values_list("pk", flat=True))
+    b_orgs = set(visible_orgs(users["secretary_b"]).values_list("pk", flat=True))
     assert a_orgs and b_orgs and not (a_orgs & b_orgs)
-    own = access.visible_members(users["member_a"])
+    own = visible_members(users["member_a"])
     assert own.count() == 1 and own.get().branch_id in a_orgs

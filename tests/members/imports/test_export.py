@@ -16,8 +16,8 @@ from members.imports.export import export_roster
 from members.imports.models import ImportStatus
 from members.imports.services import roster_import_confirm
 from members.roster.models import HistoricalMember, Member, MemberState, MemberType
+from members.roster.selectors import visible_members
 from members.roster.validators import mask_id_number
-from partybuild.accounts.access import visible_members
 from tests.conftest import World
 from tests.factories import MemberFactory
 from tests.members.imports.files import roster_snapshot, start

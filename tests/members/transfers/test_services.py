@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from branches.models import Position, PositionTitle
 from branches.services import position_assign
+from members.development.selectors import get_development_record_for_user
 from members.roster.models import Member, MemberState
 from members.roster.services import member_change_state, member_create
 from members.roster.validators import make_id_number
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from members.transfers.reminders import transfer_reminders_run
+from members.transfers.selectors import get_transfer_for_user, transfer_sides, visible_transfers
 from members.transfers.services import (
     transfer_accept,
     transfer_apply,
@@ -28,12 +30,6 @@ from members.transfers.services import (
     transfer_return,
     transfer_suspend,
     waiting_on,
-)
-from partybuild.accounts.access import (
-    get_development_record_for_user,
-    get_transfer_for_user,
-    transfer_sides,
-    visible_transfers,
 )
 from partybuild.notifications.models import Notification
 from tests.conftest import World
@@ -649,7 +645,8 @@ def test_a_number_put_on_the_roster_after_the_letter_was_recorded_is_refused_at_
 
 def test_a_secretary_who_transfers_away_loses_the_old_branchs_scope(world: World) -> None:
     """The login of a 支部书记 who moves to branch B keeps its 党员 role but no longer sees branch A."""
-    from partybuild.accounts.access import forget_scope, scope_for, visible_members
+    from members.roster.selectors import visible_members
+    from partybuild.accounts.access import forget_scope, scope_for
     from partybuild.accounts.models import Role, RoleAssignment
 
     user = world.secretary_a
