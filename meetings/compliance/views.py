@@ -36,6 +36,7 @@ from meetings.selectors import leaders_without_dual_life, visible_meetings
 from members.roster.models import ON_ROSTER_STATES
 from members.roster.selectors import managed_members, org_filter_options, org_filter_q
 from partybuild.accounts.access import require_org_scope, secretary_org_ids
+from partybuild.accounts.models import User
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import read_period
@@ -57,7 +58,7 @@ def _org_from_query(request: HttpRequest) -> Organization | None:
     return get_org_for_user(request.user, pk) if pk else None
 
 
-def _own_org(user: Any) -> Organization | None:
+def _own_org(user: User) -> Organization | None:
     """Where the month page opens: a secretary's own organization, else the first of the scope."""
     active = visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path")
     secretary_of = secretary_org_ids(user)

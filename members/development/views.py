@@ -45,13 +45,14 @@ from members.roster.selectors import org_filter_options
 from members.roster.timeline import development_timeline
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import can_write_org, require_org_scope, sole_scope_path
+from partybuild.accounts.models import User
 from partybuild.history import HistoryEntry, change_history, history_rows
 from partybuild.web.forms import add_service_errors
 
 NAV_SECTION = "development"
 
 
-def _own_org(user: Any) -> Organization | None:
+def _own_org(user: User) -> Organization | None:
     """The organization of a user with one scope (a secretary's 党支部, staff's committee)."""
     path = sole_scope_path(user)
     if path is None:

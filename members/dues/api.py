@@ -70,6 +70,7 @@ from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import get_member_for_user, managed_members, manages_member, org_filter_q
+from partybuild.accounts.models import User
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin, validation_detail
 from partybuild.periods import Period, PeriodKind
@@ -92,7 +93,7 @@ def _object_id(pk: Any, missing: str) -> int:
     return int(text)
 
 
-def _branch(user: Any, pk: Any, *, write: bool = False) -> Organization:
+def _branch(user: User, pk: Any, *, write: bool = False) -> Organization:
     """The 党支部 through the access module: 404 when missing, out of scope or not a 党支部. (A dissolved
     one is read only: the dues services refuse to write, 403.)"""
     org = get_org_for_user(user, _object_id(pk, "党组织不存在"), write=write)
@@ -101,7 +102,7 @@ def _branch(user: Any, pk: Any, *, write: bool = False) -> Organization:
     return org
 
 
-def _roster(user: Any, branch: Organization) -> QuerySet[Member]:
+def _roster(user: User, branch: Organization) -> QuerySet[Member]:
     """The members of the 党支部 the user manages (all of them: the branch is in the scope)."""
     return managed_members(user).filter(branch=branch)
 

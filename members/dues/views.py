@@ -50,6 +50,7 @@ from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import managed_members, org_filter_options, org_filter_q
 from partybuild.accounts.access import require_org_scope, secretary_org_ids
+from partybuild.accounts.models import User
 from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import read_period
 
@@ -78,7 +79,7 @@ def _org_or_own_branch(request: HttpRequest, *, write: bool = False) -> Organiza
     return _own_branch(request.user)
 
 
-def _own_branch(user: Any) -> Organization | None:
+def _own_branch(user: User) -> Organization | None:
     """Where the ledger and the year open without ``?org=``: a secretary's own active 党支部."""
     secretary_of = secretary_org_ids(user)
     if not secretary_of:
