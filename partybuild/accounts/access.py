@@ -229,9 +229,9 @@ def get_in_scope(
     except (queryset.model.DoesNotExist, TypeError, ValueError):
         raise Http404(missing) from None
     orgs = _orgs_of(obj, _org_paths(org_path))
-    own_member_id = scope_for(user).own_member_id
-    is_own = own_member is not None and own_member_id is not None and getattr(obj, own_member) == own_member_id
-    if not is_own and not any(can_see_org(user, org) for org in orgs):
+    scope = scope_for(user)
+    is_own = own_member is not None and scope.own_member_id is not None and getattr(obj, own_member) == scope.own_member_id
+    if not (scope.is_admin or is_own or any(can_see_org(user, org) for org in orgs)):
         raise Http404(missing)
     if write and not any(can_write_org(user, org) for org in orgs):
         raise PermissionDenied(read_only)
