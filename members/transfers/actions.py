@@ -22,7 +22,6 @@ from typing import Any
 from members.roster.checks import check_member
 from members.roster.models import MemberType
 from members.transfers.models import Transfer, TransferStatus
-from members.transfers.selectors import IN, OUT, transfer_side_paths, transfer_sides
 from members.transfers.services import (
     OPEN_STATUSES,
     transfer_accept,
@@ -31,6 +30,7 @@ from members.transfers.services import (
     transfer_return,
     transfer_suspend,
 )
+from members.transfers.sides import IN, OUT, transfer_side_paths, transfer_sides
 from partybuild.accounts import access
 from partybuild.accounts.models import User
 

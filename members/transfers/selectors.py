@@ -25,13 +25,11 @@ from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import managed_members
 from members.transfers.models import Transfer, TransferStatus
 from members.transfers.services import OPEN_STATUSES, waiting_on
+from members.transfers.sides import transfer_sides
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser, scope_for
 
-# --- access: the transfers a user sees and the sides they act for (access.py decides) -----------
-
-# A transfer's two sides: the sending organization (转出方) and the receiving one (转入方).
-OUT, IN = "out", "in"
+# --- access: the transfers a user sees (access.py decides; their sides: members.transfers.sides) -
 
 # Each side's organization, as access.py reads it.
 _SIDE_PATHS = ("from_org__path", "to_org__path")
@@ -47,20 +45,6 @@ def get_transfer_for_user(user: AnyUser, pk: int | str) -> Transfer:
     """The transfer, or 404 if it is missing or touches nothing in the user's scope."""
     transfers = Transfer.objects.select_related("member__branch", "from_org", "to_org", "created_by")
     return access.get_in_scope(user, transfers, pk, org_path=_SIDE_PATHS, missing="转接记录不存在")
-
-
-def transfer_side_paths(transfer: Transfer) -> dict[str, str | None]:
-    """Each side's organization path; None for a side outside the portal."""
-    return {
-        OUT: transfer.from_org.path if transfer.from_org_id else None,
-        IN: transfer.to_org.path if transfer.to_org_id else None,
-    }
-
-
-def transfer_sides(user: AnyUser, transfer: Transfer) -> set[str]:
-    """Which sides of a transfer the user acts for: 'out' (the sending 党支部 is in scope), 'in'
-    (the receiving one is). A transfer from or to outside the portal has one side only."""
-    return access.sides_in_scope(user, transfer_side_paths(transfer))
 
 
 # The inbox tabs: (key, label). 办理中 holds every open transfer, those waiting on the user too.
