@@ -25,7 +25,7 @@ LAYERS: tuple[str, ...] = ("partybuild", "branches", "members", "meetings", "ass
 #: Imports against the order that other lanes of issue 11 are removing while this test lands. Each entry is
 #: (importing module, imported module). The lead empties this list after merging those lanes; nothing else may
 #: be added to it.
-ALLOWLIST: frozenset[tuple[str, str]] = frozenset({})
+ALLOWLIST: frozenset[tuple[str, str]] = frozenset()
 
 
 #: Import cycles known and not yet removed, each as the set of its modules. Like ALLOWLIST this list only
