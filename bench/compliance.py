@@ -65,7 +65,7 @@ from bench.roster_pages import (  # noqa: E402
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/partybuild_bench_compliance"
 MAX_RATIO = 2.0
 
-# One statement, the report's rules written in SQL (see the docstring of meetings/selectors.py):
+# One statement, the report's rules written in SQL (see the docstring of meetings/compliance/selectors.py):
 # the sub-periods of the period (months, quarters, the year), each judged by the rule in force on
 # its first day when that rule's period kind is the sub-period's and its minimum above 0; an
 # organization is judged for the units it lived through to their end; held meetings counted by

@@ -15,7 +15,7 @@ under var/bench/). Then measures, each in a fresh subprocess so that its peak RS
   (c) importing the same file again: everything unchanged (preview finds 0 new/0 changed; apply
       then has nothing to write);
   (d) importing the variant: 手机号码 and 工作岗位 changed in every 10th row;
-  (e) django-import-export with default options (members.resources.MemberResource().import_data,
+  (e) django-import-export with default options (members.imports.resources.MemberResource().import_data,
       dry_run=False) on the first --e-rows rows in a tablib Dataset, into an empty roster.
 
 Wall time is measured without tracemalloc; a second pass repeats (b)-(d) under tracemalloc for the

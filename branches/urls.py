@@ -13,5 +13,5 @@ urlpatterns = [
     path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
     path("<int:pk>/positions/new/", views.position_add, name="position_add"),
     path("<int:pk>/positions/candidates/", views.position_candidates, name="position_candidates"),
-    path("positions/<int:pk>/end/", views.position_end, name="position_end"),
+    path("positions/<int:pk>/end/", views.position_end_view, name="position_end"),
 ]

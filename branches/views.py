@@ -269,7 +269,7 @@ def position_candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def position_end(request: HttpRequest, pk: int) -> HttpResponse:
+def position_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     """End a position (离任) with a date and reason: anyone who may change its organization.
     Posted from the detail page; on an error the form is shown again on its own page."""
     position = get_object_or_404(

@@ -1,23 +1,6 @@
-"""Reads that span meetings, rules and the tree: compliance, the roll of a meeting, leaders' dual
-organizational life.
-
-Compliance is three queries whatever the number of organizations: the organizations, the rules
-(a small table) and one aggregate of held meetings per organization, type and month. Everything
-else is arithmetic on those rows.
-
-How a period P is judged, for one organization and one meeting type:
-- Each sub-period u of P (its months, its quarters, or P itself) takes the rule in force on u's
-  first day for the organization's kind and the type. When that rule's period kind is u's kind and
-  its minimum is above 0, u is a *unit*: held in u against the minimum. Rules for periods longer
-  than P are not judged in P (a yearly 组织生活会 is not "missing" in March).
-- A unit is 达标 when enough meetings were held in it, 未达标 when it has ended without, and
-  进行中 while it runs (or has not begun).
-- An organization founded after a unit ended is not judged for it.
-- A cell (organization × type) is 达标 when all its units are, 未达标 when any is, otherwise 进行中.
-  An organization is compliant when all its cells are; a 党支部 also needs each of its 党小组 to be
-  (党小组会 are counted per group).
-- Each higher organization gets the share of the 党支部 below it that are compliant.
-"""
+"""Reads over meetings: the meetings a user sees, meetings in a period, the roll and quorum of a
+meeting, leaders' dual organizational life, a member's attendance, members without organizational
+life. 达标 (compliance) is in ``meetings/compliance/selectors.py``."""
 
 from __future__ import annotations
 

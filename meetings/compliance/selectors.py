@@ -1,5 +1,4 @@
-"""Reads that span meetings, rules and the tree: compliance, the roll of a meeting, leaders' dual
-organizational life.
+"""达标 (compliance): how a period is judged against the frequency rules, for every organization at once.
 
 Compliance is three queries whatever the number of organizations: the organizations, the rules
 (a small table) and one aggregate of held meetings per organization, type and month. Everything

@@ -2,7 +2,7 @@
 
 Imported at the end of ``members/models.py`` (so Django finds the models in the ``members`` app).
 The writes, with the rules they check, are in the ``members.development`` package; the reads in
-``members/development_selectors.py``.
+``members/development/selectors.py``.
 
 A ``DevelopmentRecord`` belongs to a 党支部 and holds the person's roster facts from the
 application on, so they are typed once: when the 党委 approves the admission, the roster member

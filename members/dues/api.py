@@ -9,7 +9,7 @@
 - ``GET  dues/arrears/?org=``: the members behind with their dues (3 months warned, 6 flagged).
 - ``GET  dues/members/{id}/``: a member's dues card (this year, 党费交至, the last 12 months).
 
-Who may do what — the rules of the 党费 pages (members.dues_views), decided by
+Who may do what — the rules of the 党费 pages (members.dues.views), decided by
 ``partybuild.accounts.access``:
 - 系统管理员, 党务干部 and 支部书记: read and write the 党支部 of their subtree, base incomes
   included (they manage those members); a 党支部 elsewhere, or an id that is not a 党支部, is 404.
@@ -17,7 +17,7 @@ Who may do what — the rules of the 党费 pages (members.dues_views), decided 
 - 党员 (with no other role): every branch URL is 404, the arrears list is empty, any write is 403;
   they read their own dues card, without the base income, the basis or the reason of an adjustment.
 
-Every write goes through members.services; its refusals come back as a 400 keyed by field (for a
+Every write goes through members.dues.services; its refusals come back as a 400 keyed by field (for a
 batch, a row's format errors under ``entries`` by position), in Chinese, with nothing changed.
 """
 

@@ -1,4 +1,4 @@
-"""Forms of the 党费 pages. They read and normalize what was typed; members.services decides and
+"""Forms of the 党费 pages. They read and normalize what was typed; members.dues.services decides and
 writes.
 
 Both pages are batch tables, like the meeting form's attendance table (meetings.roll): plain inputs

@@ -2,13 +2,13 @@
 
 Reading: the dues table in force (``DuesRulesSerializer``), a 党支部's year (``DuesYearSheetSerializer``)
 and month (``DuesLedgerSerializer``), the members behind with their dues (``DuesArrearsReportSerializer``)
-and a member's dues card (``DuesCardSerializer``). They serialize what members.dues_pages and
-members.dues compute (the same rows as the pages), turned into plain data by the ``*_data`` helpers
+and a member's dues card (``DuesCardSerializer``). They serialize what members.dues.presenters and
+members.dues.calculation compute (the same rows as the pages), turned into plain data by the ``*_data`` helpers
 here. Money is a Decimal, written as a string with two decimals ("40.00"); a month is "2026-11".
 
 Writing: ``DuesAssessSerializer`` (one member's dues for a year) and ``DuesMonthRecordSerializer``
 (a month's payments for a 党支部, in one batch) check types, formats and ranges, in Chinese; who
-may be set or recorded, and whether the amounts are allowed, is members.services' to say.
+may be set or recorded, and whether the amounts are allowed, is members.dues.services' to say.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from partybuild.periods import PeriodKind
 KIND_LABELS = {BAND: "按月工资收入比例交纳", FLAT: "按定额交纳", MANUAL: "无标准，手工核定"}
 
 
-# The states of a month on a member's card (members.dues_pages.CardMonth).
+# The states of a month on a member's card (members.dues.presenters.CardMonth).
 CARD_STATE_LABELS = {
     PAID: MONTH_STATE_LABELS[PAID],
     SHORT: MONTH_STATE_LABELS[SHORT],

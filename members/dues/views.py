@@ -5,7 +5,7 @@ Who: 系统管理员, 党务干部 and 支部书记, for the organizations in th
 those who manage members, so base incomes show on them. Everything goes through
 partybuild.accounts.access: an organization out of scope is 404, the same as a missing one, and a
 member with no other role (who manages no one) gets 404 on every page here. A member sees their own
-dues on their record (members.views.member_detail).
+dues on their record (members.roster.views.member_detail).
 """
 
 from __future__ import annotations

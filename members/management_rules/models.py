@@ -8,7 +8,7 @@ Seeded by a data migration with the defaults of DOMAIN.md; 系统管理员 chang
 read takes the whole table in one query (``management_rules()``). A missing row is a configuration
 error, never a silent default. Imported at the end of ``members/models.py`` (so Django finds the
 model in the ``members`` app); the 发展党员 numbers have their own table
-(``members.development_models.DevelopmentRule``), of the same shape.
+(``members.development.models.DevelopmentRule``), of the same shape.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Reading: ``MemberSerializer``; the 公民身份号码 is shown whole only to use
 (``id_number_for``), masked to everyone else.
 
 Writing: the serializers check types and choices; every roster rule (ID number checksum and birth
-date, member type and dates, branch and group, states) lives in ``members.services`` and the model's
+date, member type and dates, branch and group, states) lives in ``members.roster.services`` and the model's
 ``clean`` and comes back as a 400 with their field keys and Chinese messages.
 """
 
@@ -112,7 +112,7 @@ class MemberChangeStateSerializer(serializers.Serializer):
 
 
 class TimelineEntrySerializer(serializers.Serializer):
-    """One step of a member's 党员生涯 (members.timeline.TimelineEntry)."""
+    """One step of a member's 党员生涯 (members.roster.timeline.TimelineEntry)."""
 
     on = serializers.DateField(read_only=True, allow_null=True, help_text="日期")
     until = serializers.DateField(read_only=True, allow_null=True, help_text="持续事项（培训、公示）的结束日期")

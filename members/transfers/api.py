@@ -1,6 +1,6 @@
 """组织关系转接 API: /api/v1/transfers/.
 
-Who may do what (decided by ``partybuild.accounts.access`` and ``members.transfer_rules``):
+Who may do what (decided by ``partybuild.accounts.access`` and ``members.transfers.actions``):
 - 系统管理员: every transfer, both sides.
 - 党务干部, 支部书记: the transfers sent from or to the 党支部 of their subtree; a transfer that
   touches nothing in it answers 404, as if it did not exist. They act for the side(s) in their

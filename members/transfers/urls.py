@@ -1,4 +1,4 @@
-"""组织关系转接 pages, mounted at /transfers/ (members.transfer_views)."""
+"""组织关系转接 pages, mounted at /transfers/ (members.transfers.views)."""
 
 from django.urls import path
 
@@ -13,9 +13,9 @@ urlpatterns = [
     path("new/members/", views.member_options_view, name="member_options"),
     path("new/dues-paid-to/", views.member_dues_paid_to_view, name="member_dues_paid_to"),
     path("<int:pk>/", views.transfer_detail, name="detail"),
-    path("<int:pk>/approve-out/", views.transfer_approve_out, name="approve_out"),
-    path("<int:pk>/accept/", views.transfer_accept, name="accept"),
-    path("<int:pk>/return/", views.transfer_return, name="return"),
-    path("<int:pk>/suspend/", views.transfer_suspend, name="suspend"),
-    path("<int:pk>/resume/", views.transfer_resume, name="resume"),
+    path("<int:pk>/approve-out/", views.transfer_approve_out_view, name="approve_out"),
+    path("<int:pk>/accept/", views.transfer_accept_view, name="accept"),
+    path("<int:pk>/return/", views.transfer_return_view, name="return"),
+    path("<int:pk>/suspend/", views.transfer_suspend_view, name="suspend"),
+    path("<int:pk>/resume/", views.transfer_resume_view, name="resume"),
 ]

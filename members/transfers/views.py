@@ -5,7 +5,7 @@ Who may do what:
 - Every lookup goes through partybuild.accounts.access: a transfer that touches nothing in the
   user's scope is 404, as if it did not exist. A member with no other role has no transfer pages
   (404), like the meeting pages.
-- Which side may press which action is members.transfer_rules.require_side: a user who sees the
+- Which side may press which action is members.transfers.actions.require_side: a user who sees the
   transfer but does not act for that side gets 403.
 - Every write goes through members.transfers; its errors are shown next to the fields they name.
 """
@@ -299,7 +299,7 @@ def _done_message(action: str, transfer: Transfer) -> str:
 
 @login_required
 @require_POST
-def transfer_approve_out(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_approve_out_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The sending side (转出方): approve an applied transfer. Out of the portal, this ends the
     membership here. The receiving side: 403. Out of scope: 404."""
     return _act(request, pk, "approve_out")
@@ -307,7 +307,7 @@ def transfer_approve_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The receiving side (转入方): accept an approved transfer; the member moves to the receiving
     党支部 (or, from outside, is created in it). The sending side: 403. Out of scope: 404."""
     return _act(request, pk, "accept")
@@ -315,7 +315,7 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer_return(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Either side: return an open transfer with a reason (it is closed; nothing moves).
     Out of scope: 404."""
     return _act(request, pk, "return")
@@ -323,13 +323,13 @@ def transfer_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_suspend_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Either side: put an open transfer on hold with a reason. Out of scope: 404."""
     return _act(request, pk, "suspend")
 
 
 @login_required
 @require_POST
-def transfer_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Either side: take a suspended transfer up again where it was. Out of scope: 404."""
     return _act(request, pk, "resume")

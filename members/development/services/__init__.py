@@ -43,7 +43,7 @@ Also refused everywhere: a date in the future (except the end of a 公示 that i
 before the step it follows, a step out of order. Years the installed chinese_calendar does not
 cover yet (it raises NotImplementedError) count Monday to Friday as working days.
 
-Becoming 预备党员 creates the roster member from the record (``members.services.member_create``);
+Becoming 预备党员 creates the roster member from the record (``members.roster.services.member_create``);
 转正 updates it (``member_update``); 取消预备党员资格 ends it as 出党 (``member_change_state``), the
 statistical category that includes it.
 """
