@@ -26,7 +26,6 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -38,7 +37,6 @@ from rest_framework.response import Response
 from branches.filters import MAX_ID, OrgIdFilter, scoped_org
 from branches.selectors import visible_orgs
 from members.development import services
-from members.development.forms import CORRECTION_FORMS
 from members.development.models import OPEN_STAGES, Cultivator, DevelopmentRecord, DevelopmentStage
 from members.development.selectors import development_records, get_development_record_for_user
 from members.development.serializers import (
@@ -323,18 +321,12 @@ class DevelopmentRecordViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         body = step.serializer(data=request.data, context={**self.get_serializer_context(), "record": record})
         body.is_valid(raise_exception=True)
         arguments = body.service_kwargs()
-        # A step recorded already and sent again is a correction (the same rule as the page's
-        # 更正 forms): it needs a reason, which goes on the history row in place of 登记….
-        correction = CORRECTION_FORMS.get(name)
-        correcting = correction is not None and correction.offered(record)
-        reason = (body.validated_data.get("correction_reason") or "").strip() if correcting else ""
-        if correcting and not reason:
-            raise serializers.ValidationError({"correction_reason": [f"{correction.what}已登记，更正须填写更正原因。"]})
         try:
-            with transaction.atomic():
+            if name in services.CORRECTABLE_FACTS:
+                # Sent again while recorded, a step is a correction: the service wants its reason.
+                services.development_fact_record(record=record, fact=name, actor=request.user, **arguments)
+            else:
                 step.service(record=record, actor=request.user, **arguments)
-                if correcting:
-                    services.tag_history_reason(record, f"更正{correction.what}：{reason}")
         except DjangoValidationError as exc:
             detail: dict[str, Any] = validation_detail(exc)
             if name == "person":

@@ -14,13 +14,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from branches.fields import OrgChoiceField
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
 from members.development import services
-from members.development.models import DevelopmentRecord, DevelopmentStage, RuleKey, vote_columns
+from members.development.models import DevelopmentRecord, DevelopmentStage
 from members.development.services.common import normalize_person
 from members.roster.models import Education, Gender, Member, MemberState, MemberType
 from partybuild.web.forms import DateInput, PortalForm
@@ -374,135 +373,65 @@ class PersonForm(PortalForm):
 
 
 class CorrectionForm(StepForm):
-    """A recorded stage fact sent again to the service that recorded it, which accepts it until
-    the step that relies on it (see ``offered``). Prefilled with what is recorded (``recorded``:
-    the form's fields → the record's); a reason is required and kept in the history, in place of
-    the service's "登记…"; an unchanged form is refused here."""
+    """A recorded stage fact sent again, through ``development_correct``, to the service that
+    recorded it, which accepts it until the step that relies on it (see ``offered``). Prefilled
+    with what is recorded; the reason (kept in the history, in place of the service's "登记…") and
+    a change are the service's to require. ``fact`` names it in ``services.CORRECTABLE_FACTS``."""
 
     button = "保存更正"
+    fact = ""
     what = ""
-    recorded: dict[str, str] = {}
     correction_reason = _reason("更正原因")
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.what = services.CORRECTABLE_FACTS[cls.fact].what
+
     def __init__(self, *args: Any, record: DevelopmentRecord, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", self.recorded_values(record))
+        kwargs.setdefault("initial", services.CORRECTABLE_FACTS[self.fact].recorded_values(record))
         super().__init__(*args, record=record, **kwargs)
 
     @classmethod
-    def recorded_values(cls, record: DevelopmentRecord) -> dict[str, Any]:
-        return {field: getattr(record, attr) for field, attr in cls.recorded.items()}
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        raise NotImplementedError
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not (data.get("correction_reason") or "").strip():
-            self.add_error("correction_reason", "请填写更正原因。")
-        recorded = self.recorded_values(self.record)
-        if next(iter(recorded.values())) is None:
-            raise ValidationError(f"尚未登记{self.what}，请在“下一步”中登记。")
-        if not self.errors and all(data.get(field) == value for field, value in recorded.items()):
-            raise ValidationError(f"与已登记的{self.what}相同，无需更正。")
-        return data
-
-    def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        del data["correction_reason"]
-        return data
+    def offered(cls, record: DevelopmentRecord) -> bool:
+        return services.CORRECTABLE_FACTS[cls.fact].open(record)
 
     def submit(self, actor: Any) -> DevelopmentRecord:
-        with transaction.atomic():
-            record = super().submit(actor)
-            services.tag_history_reason(record, f"更正{self.what}：{self.cleaned_data['correction_reason'].strip()}")
-        return record
-
-
-def _talk_exception_reason(record: DevelopmentRecord) -> str:
-    found = record.exceptions_for(RuleKey.TALK_WITHIN)
-    return found[-1]["reason"] if found else ""
+        return services.development_correct(record=self.record, fact=self.fact, actor=actor, **self.service_kwargs())
 
 
 class TalkCorrection(CorrectionForm, TalkForm):
     title = "更正谈话情况"
-    what = "谈话情况"
-    recorded = {"talked_on": "talked_on", "talked_by": "talked_by"}
-
-    @classmethod
-    def recorded_values(cls, record: DevelopmentRecord) -> dict[str, Any]:
-        return {**super().recorded_values(record), "reason": _talk_exception_reason(record)}
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        return record.stage == DevelopmentStage.APPLICANT and record.talked_on is not None
+    fact = "talk"
 
 
 class PoliticalReviewCorrection(CorrectionForm, PoliticalReviewForm):
     title = "更正政治审查"
-    what = "政治审查情况"
-    recorded = {"reviewed_on": "political_review_on", "conclusion": "political_review_conclusion"}
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        return record.stage == DevelopmentStage.CANDIDATE and bool(record.political_review_on) and not record.pre_reviewed_on
+    fact = "political_review"
 
 
 class TrainingCorrection(CorrectionForm, TrainingForm):
     title = "更正集中培训"
-    what = "集中培训情况"
-    recorded = {
-        "started_on": "training_started_on",
-        "ended_on": "training_ended_on",
-        "days": "training_days",
-        "class_hours": "training_hours",
-    }
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        return record.stage == DevelopmentStage.CANDIDATE and bool(record.training_started_on) and not record.pre_reviewed_on
+    fact = "training"
 
 
 class PublicityCorrection(CorrectionForm, PublicityForm):
     title = "更正公示"
-    what = "公示情况"
-    recorded = {"started_on": "publicity_started_on", "ended_on": "publicity_ended_on"}
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        return record.stage == DevelopmentStage.CANDIDATE and bool(record.publicity_started_on) and not record.pre_reviewed_on
+    fact = "publicity"
 
 
 class PreReviewCorrection(CorrectionForm, PreReviewForm):
     title = "更正党委预审日期"
-    what = "党委预审日期"
-    recorded = {"pre_reviewed_on": "pre_reviewed_on"}
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        return record.stage == DevelopmentStage.CANDIDATE and bool(record.pre_reviewed_on) and not record.admission_voted_on
+    fact = "pre_review"
 
 
 class AdmissionVoteCorrection(CorrectionForm, AdmissionVoteForm):
     title = "更正表决结果"
-    what = "支部党员大会表决结果（接收预备党员）"
-    recorded = vote_columns("admission")
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        # Until the 党委 approves (which moves the record on to 预备党员).
-        return record.stage == DevelopmentStage.CANDIDATE and bool(record.admission_voted_on)
+    fact = "admission_vote"
 
 
 class ConfirmationVoteCorrection(CorrectionForm, ConfirmationVoteForm):
     title = "更正表决结果"
-    what = "支部党员大会表决结果（预备党员转正）"
-    recorded = vote_columns("confirmation")
-
-    @staticmethod
-    def offered(record: DevelopmentRecord) -> bool:
-        # Until the 党委 approves the 转正.
-        return record.stage == DevelopmentStage.PROBATIONARY and bool(record.confirmation_voted_on)
+    fact = "confirmation_vote"
 
 
 # The facts of ``development:correct``: each a recorded stage fact whose service accepts it again.

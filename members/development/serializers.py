@@ -355,14 +355,10 @@ class DevelopmentStepSerializer(serializers.Serializer):
 
 class _Correctable(DevelopmentStepSerializer):
     """A step its service accepts again, as a correction, until the step that relies on it: the
-    correction needs a reason, kept in the change history (as on the record page)."""
+    correction needs a reason (``development_fact_record`` asks for it), kept in the change
+    history (as on the record page)."""
 
     correction_reason = _text("更正原因", "该事项已登记、重新提交以更正时必填，记入变更记录", HISTORY_REASON_MAX)
-
-    def service_kwargs(self) -> dict[str, Any]:
-        kwargs = super().service_kwargs()
-        kwargs.pop("correction_reason", None)
-        return kwargs
 
 
 class DevelopmentPersonSerializer(DevelopmentStepSerializer, _PersonFields):

@@ -39,6 +39,9 @@ rule (DevelopmentRule key, default)    checked in                  when not met
 extension_times 1)
 =====================================  ==========================  ==========================================
 
+A recorded fact sent again to correct it (``development_correct``, ``development_fact_record``)
+needs a reason and a change; see ``corrections``.
+
 Also refused everywhere: a date in the future (except the end of a 公示 that is running), a date
 before the step it follows, a step out of order. Years the installed chinese_calendar does not
 cover yet (it raises NotImplementedError) count Monday to Friday as working days.
@@ -67,6 +70,12 @@ from members.development.services.candidates import (
     development_training_record,
 )
 from members.development.services.common import PERSON_FIELDS, Rules, development_rules, tag_history_reason, working_days
+from members.development.services.corrections import (
+    CORRECTABLE_FACTS,
+    CorrectableFact,
+    development_correct,
+    development_fact_record,
+)
 from members.development.services.probation import (
     development_confirm,
     development_confirmation_vote_record,
@@ -75,7 +84,9 @@ from members.development.services.probation import (
 )
 
 __all__ = [
+    "CORRECTABLE_FACTS",
     "PERSON_FIELDS",
+    "CorrectableFact",
     "Rules",
     "development_activist_record",
     "development_admission_approve",
@@ -84,6 +95,8 @@ __all__ = [
     "development_candidate_record",
     "development_confirm",
     "development_confirmation_vote_record",
+    "development_correct",
+    "development_fact_record",
     "development_person_update",
     "development_political_review_record",
     "development_pre_review_record",
