@@ -13,14 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from branches.fields import OrgChoiceField
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
 from members.development import services
 from members.development.models import DevelopmentRecord, DevelopmentStage
-from members.development.services.common import normalize_person
 from members.roster.models import Education, Gender, Member, MemberState, MemberType
 from partybuild.web.forms import DateInput, PortalForm
 
@@ -307,8 +305,8 @@ def _reason(label: str) -> forms.CharField:
 
 class PersonForm(PortalForm):
     """修改个人信息 (``development_person_update``): the person's facts prefilled, a reason
-    required. Only what was changed goes to the service, so a new 公民身份号码 brings its own
-    birth date and gender unless those were changed too; nothing changed is refused here."""
+    required. The service changes only what differs, so a new 公民身份号码 brings its own birth
+    date and gender unless those were changed too; it refuses a form with nothing changed."""
 
     title = "修改个人信息"
     button = "保存修改"
@@ -328,7 +326,6 @@ class PersonForm(PortalForm):
         kwargs.setdefault("initial", {name: getattr(record, name) for name in services.PERSON_FIELDS})
         super().__init__(*args, **kwargs)
         self.record = record
-        self.changes: dict[str, Any] = {}
         for name in ("name", "id_number", "ethnicity"):
             self.fields[name].show_required = True  # type: ignore[attr-defined]
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
@@ -336,39 +333,27 @@ class PersonForm(PortalForm):
             self.fields[name].wide = True  # type: ignore[attr-defined]
 
     def service_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
-        """The service refuses an age on the application date (``applied_on``): the birth date
-        changed here caused it, or else the number it follows from, unless that number is
-        refused itself (its birth date then means nothing)."""
+        """The service's ``reason`` is this form's ``change_reason``. It refuses an age on the
+        application date (``applied_on``): the birth date changed here caused it, or else the
+        number it follows from, unless that number is refused itself (its birth date then means
+        nothing)."""
         errors = dict(errors)
+        if "reason" in errors:
+            errors["change_reason"] = errors.pop("reason")
         age = errors.pop("applied_on", None)
-        if age and "birth_date" in self.changes:
+        birth_date = self.cleaned_data.get("birth_date")
+        if age and birth_date is not None and birth_date != self.record.birth_date:
             errors.setdefault("birth_date", age)
         elif age and "id_number" not in errors:
             errors["id_number"] = age
         return errors
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not (data.get("change_reason") or "").strip():
-            self.add_error("change_reason", "请填写修改原因。")
-        if not (data.get("ethnicity") or "").strip() and "ethnicity" not in self.errors:
-            self.add_error("ethnicity", "请填写民族。")
-        if self.errors:
-            return data
-        values = normalize_person({name: data.get(name) for name in services.PERSON_FIELDS})
-        for name, value in values.items():
-            if name in ("gender", "birth_date") and value in (None, ""):
-                continue  # left empty: they follow from the number
-            if value != getattr(self.record, name):
-                self.changes[name] = value
-        if not self.changes:
-            raise ValidationError("个人信息没有改动，无需保存。")
-        return data
-
     def submit(self, actor: Any) -> DevelopmentRecord:
-        reason = self.cleaned_data["change_reason"].strip()
+        """The service changes what differs from the record, and refuses a form with no reason,
+        no 民族 or no change."""
+        facts = {name: self.cleaned_data.get(name) for name in services.PERSON_FIELDS}
         return services.development_person_update(
-            record=self.record, actor=actor, reason=f"修改个人信息：{reason}", **self.changes
+            record=self.record, actor=actor, reason=self.cleaned_data.get("change_reason") or "", **facts
         )
 
 

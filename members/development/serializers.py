@@ -28,7 +28,6 @@ from branches.serializer_fields import WritableOrganizationField
 from members.development.forms import CORRECTION_FORMS, next_steps, person_editable
 from members.development.models import STAGE_ENTERED, Cultivator, DevelopmentRecord, DevelopmentStage, vote_columns
 from members.development.selectors import DEADLINE_LABELS, Deadline, next_deadline
-from members.development.services import PERSON_FIELDS
 from members.roster.models import Education, Gender, Member
 from partybuild.accounts.access import can_write_org
 from partybuild.api.fields import NamedChoiceField
@@ -367,11 +366,11 @@ class DevelopmentPersonSerializer(DevelopmentStepSerializer, _PersonFields):
     reason = _text("更正原因", "必填，记入变更记录", HISTORY_REASON_MAX)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        # The service requires the reason too ("请填写修改原因。"); the API says it in its own
+        # field's name (更正原因), as its tests pin.
         if not (data.get("reason") or "").strip():
             raise serializers.ValidationError({"reason": "请填写更正原因。"})
-        if not any(name in data for name in PERSON_FIELDS):
-            raise serializers.ValidationError("请至少填写一项要更正的个人信息。")
-        return {**data, "reason": f"修改个人信息：{data['reason'].strip()}"}
+        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         return dict(self.validated_data)

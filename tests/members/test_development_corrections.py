@@ -12,8 +12,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from members.development.models import DevelopmentRecord
-from members.development.services import development_correct, development_fact_record
+from members.development.services import development_correct, development_fact_record, development_person_update
 from tests.conftest import World
+from tests.factories import valid_id_number
 from tests.members.test_development import D, apply, refused, to_voted
 
 
@@ -89,3 +90,41 @@ def test_a_fact_sent_again_is_a_correction_and_needs_its_reason(world: World) ->
     record.refresh_from_db()
     assert record.talked_on == D(2026, 11, 11)
     assert record.history.first().history_change_reason == "更正谈话情况：日期记错"
+
+
+# --- 修改个人信息 --------------------------------------------------------------------------------------
+
+
+def test_the_persons_facts_need_a_reason_an_ethnicity_and_a_change(world: World) -> None:
+    record = apply(world, applied_on=D(2026, 11, 1))
+    versions = record.history.count()
+    with pytest.raises(ValidationError) as exc:
+        development_person_update(record=record, phone="13900002222", reason=" ", actor=world.secretary_a)
+    assert refused(exc) == {"reason": ["请填写修改原因。"]}
+    with pytest.raises(ValidationError) as exc:
+        development_person_update(record=record, ethnicity=" ", reason="核对", actor=world.secretary_a)
+    assert refused(exc) == {"ethnicity": ["请填写民族。"]}
+    with pytest.raises(ValidationError) as exc:
+        development_person_update(record=record, reason="核对", actor=world.secretary_a)
+    assert refused(exc) == {"__all__": ["请至少填写一项要更正的个人信息。"]}
+    with pytest.raises(ValidationError) as exc:
+        development_person_update(
+            record=record, name=record.name, phone=" 138 0000 1111 ", birth_date=None, reason="核对", actor=world.secretary_a
+        )
+    assert refused(exc) == {"__all__": ["个人信息没有改动，无需保存。"]}
+    record.refresh_from_db()
+    assert record.history.count() == versions
+
+    # Only what differs is changed: the old birth date sent with a new number follows the number.
+    number = valid_id_number(D(1996, 7, 8))
+    record = development_person_update(
+        record=record,
+        id_number=number,
+        birth_date=record.birth_date,
+        phone=record.phone,
+        reason=" 按身份证更正 ",
+        actor=world.secretary_a,
+    )
+    record.refresh_from_db()
+    assert (record.id_number, record.birth_date) == (number, D(1996, 7, 8))
+    assert record.history.first().history_change_reason == "修改个人信息：按身份证更正"

@@ -80,8 +80,11 @@ def development_apply(
 
 
 @transaction.atomic
-def development_person_update(*, record: DevelopmentRecord, actor: Any, reason: str = "", **fields: Any) -> DevelopmentRecord:
-    """Correct the person's facts while the record is under way and before the roster has them."""
+def development_person_update(*, record: DevelopmentRecord, actor: Any, reason: str, **fields: Any) -> DevelopmentRecord:
+    """修改个人信息 while the record is under way and before the roster has them: with a reason (the
+    history keeps "修改个人信息：<reason>"), 民族 not emptied, and at least one fact that changes.
+    Only what differs from the record is changed; a gender or birth date left empty follows from
+    the number, and a new number brings its own unless they are changed too."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -90,17 +93,33 @@ def development_person_update(*, record: DevelopmentRecord, actor: Any, reason: 
         raise ValidationError({NON_FIELD_ERRORS: "已列入党员花名册，个人信息请在党员档案中修改。"})
     if not record.is_open:
         raise ValidationError({NON_FIELD_ERRORS: f"该记录已{record.get_stage_display()}，不能再修改。"})
+    reason = (reason or "").strip()
     values = normalize_person(fields)
-    if "id_number" in values and values["id_number"] != record.id_number:
+    errors: Errors = {}
+    if not reason:
+        errors["reason"] = "请填写修改原因。"
+    if not fields:
+        errors[NON_FIELD_ERRORS] = "请至少填写一项要更正的个人信息。"
+    if "ethnicity" in values and not values["ethnicity"]:
+        errors["ethnicity"] = "请填写民族。"
+    if errors:
+        raise ValidationError(errors)
+    changes = {
+        name: value
+        for name, value in values.items()
+        if value != getattr(record, name) and not (name in ("gender", "birth_date") and value in (None, ""))
+    }
+    if not changes:
+        raise ValidationError({NON_FIELD_ERRORS: "个人信息没有改动，无需保存。"})
+    if "id_number" in changes:
         # A new number brings its own birth date and gender unless they are given too.
-        values.setdefault("birth_date", None)
-        values.setdefault("gender", "")
-    for name, value in values.items():
+        changes.setdefault("birth_date", None)
+        changes.setdefault("gender", "")
+    for name, value in changes.items():
         setattr(record, name, value)
     fill_from_id_number(record)
-    errors: Errors = {}
     check_person(errors, record, development_rules())
-    save_checked(record, errors, actor=actor, reason=reason.strip() or "修改个人信息")
+    save_checked(record, errors, actor=actor, reason=f"修改个人信息：{reason}")
     return record
 
 

@@ -264,16 +264,18 @@ def test_one_open_record_per_person_and_none_for_a_member_on_the_roster(world: W
 
 def test_the_person_is_corrected_on_the_record_until_admission(world: World) -> None:
     record = apply(world, applied_on=D(2026, 3, 1))
-    record = development_person_update(record=record, phone="１３９ ００００ ２２２２", actor=world.secretary_a)
+    record = development_person_update(record=record, phone="１３９ ００００ ２２２２", reason="换号", actor=world.secretary_a)
     assert record.phone == "13900002222"
 
     with pytest.raises(ValidationError) as exc:
-        development_person_update(record=record, id_number=valid_id_number(D(2008, 3, 2)), actor=world.secretary_a)
+        development_person_update(
+            record=record, id_number=valid_id_number(D(2008, 3, 2)), reason="号码有误", actor=world.secretary_a
+        )
     assert "申请入党须年满18周岁" in refused(exc)["applied_on"][0]
 
     probationer = to_probationary(world)
     with pytest.raises(ValidationError) as exc:
-        development_person_update(record=probationer, phone="13911112222", actor=world.secretary_a)
+        development_person_update(record=probationer, phone="13911112222", reason="换号", actor=world.secretary_a)
     assert refused(exc) == {"__all__": ["已列入党员花名册，个人信息请在党员档案中修改。"]}
 
 
