@@ -299,8 +299,9 @@ class AttendanceListField(serializers.ListField):
 
 
 def _no_attendance_unless_held(attrs: dict[str, Any], status: str) -> None:
-    # The service records attendance only for a held meeting; an API should not drop it silently.
-    # (A cancelled status is the service's to refuse.)
+    # The service refuses attendance on a planned meeting ("会议召开后才能登记出勤。"); the API
+    # says it in its own words, naming the status to send, as its tests pin. (A cancelled status
+    # is the service's to refuse.)
     if attrs.get("attendance") is not None and status == MeetingStatus.PLANNED:
         raise serializers.ValidationError({"attendance": ["只有已召开的会议才能登记出勤；请把状态改为已召开（held）。"]})
 

@@ -129,7 +129,8 @@ def _check(
             continue  # who hosted a meeting stays its host after they leave the roster
         if person.state not in ON_ROSTER_STATES or not person.branch.path.startswith(prefix):
             add(name, f"{person.name}不是本组织的在册党员。")
-    if meeting.status == MeetingStatus.PLANNED and attendance:
+    if meeting.status == MeetingStatus.PLANNED and attendance is not None:
+        # Refused, even empty, rather than dropped: a caller who sends attendance meant it held.
         add("attendance", "会议召开后才能登记出勤。")
     if meeting.status == MeetingStatus.HELD and attendance is not None:
         roll_ids = {m.pk for m in roll}

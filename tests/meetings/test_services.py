@@ -261,6 +261,32 @@ def test_attendance_cannot_be_given_for_a_meeting_not_yet_held(world: World) -> 
     assert errors == {"attendance": ["会议召开后才能登记出勤。"]}
 
 
+def test_attendance_on_a_planned_meeting_is_refused_even_empty_rather_than_dropped(world: World) -> None:
+    errors = _refused(
+        actor=world.secretary_a,
+        organization=world.branch_a,
+        meeting_type=T.THEME_DAY,
+        topic="主题党日",
+        status=MeetingStatus.PLANNED,
+        planned_at=at(2026, 12, 5),
+        attendance={},
+    )
+    assert errors == {"attendance": ["会议召开后才能登记出勤。"]}
+    planned = meeting_record(
+        actor=world.secretary_a,
+        organization=world.branch_a,
+        meeting_type=T.THEME_DAY,
+        topic="主题党日",
+        status=MeetingStatus.PLANNED,
+        planned_at=at(2026, 12, 5),
+    ).meeting
+    with pytest.raises(ValidationError) as exc:
+        meeting_update(actor=world.secretary_a, meeting=planned, topic="改期的主题党日", attendance={})
+    assert exc.value.message_dict == {"attendance": ["会议召开后才能登记出勤。"]}
+    planned.refresh_from_db()
+    assert (planned.topic, planned.attendance.count()) == ("主题党日", 0)
+
+
 def test_an_old_meeting_is_corrected_against_the_roll_it_was_recorded_with(world: World) -> None:
     meeting = hold(world.branch_a, T.THEME_DAY, at(2026, 9, 10))
     Member.objects.filter(pk=world.member_a2.pk).update(state=MemberState.DECEASED)

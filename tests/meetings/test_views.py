@@ -406,6 +406,25 @@ def test_a_planned_meeting_needs_no_attendance(world: World, as_secretary_a: Cli
     assert meeting.attendance.count() == 0
 
 
+def test_a_planned_meeting_is_edited_with_the_attendance_table_left_aside(world: World, as_secretary_a: Client) -> None:
+    # The form sends no attendance for a planned meeting (the table's inputs are posted all the
+    # same), so the service's refusal of attendance on a planned meeting never shows here.
+    meeting = meeting_record(
+        actor=world.secretary_a,
+        organization=world.branch_a,
+        meeting_type=T.THEME_DAY,
+        topic="计划主题党日",
+        status=MeetingStatus.PLANNED,
+        planned_at=at(2027, 3, 20, 15),
+    ).meeting
+    data = form_data(world, topic="改期的主题党日", status="planned", held_at="", planned_at="2027-03-27T15:00")
+    response = as_secretary_a.post(url("edit", meeting), data)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.topic, meeting.planned_at) == (MeetingStatus.PLANNED, "改期的主题党日", at(2027, 3, 27, 15))
+    assert meeting.attendance.count() == 0
+
+
 def test_a_general_meeting_that_decides_without_quorum_is_recorded_with_a_warning(world: World, as_secretary_a: Client) -> None:
     data = form_data(
         world,
