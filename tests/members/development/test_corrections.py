@@ -15,7 +15,7 @@ from members.development.models import DevelopmentRecord
 from members.development.services import development_correct, development_fact_record, development_person_update
 from tests.conftest import World
 from tests.factories import valid_id_number
-from tests.members.test_development import D, apply, refused, to_voted
+from tests.members.development.test_services import D, apply, refused, to_voted
 
 
 @pytest.fixture(autouse=True)
