@@ -40,32 +40,31 @@ from rest_framework.response import Response
 from branches.filters import MAX_ID
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user
+from members.dues.arrears_serializers import DuesArrearsQuerySerializer, DuesArrearsReportSerializer, arrears_row_data
 from members.dues.calculation import arrears, rules_in_force
+from members.dues.card_presenters import member_dues_card
+from members.dues.card_serializers import DuesCardSerializer, card_data
 from members.dues.forms import YearRowInput
-from members.dues.presenters import assess_arguments, member_dues_card, month_ledger, place_refusal, year_changes, year_sheet
-from members.dues.serializers import (
-    DuesArrearsQuerySerializer,
-    DuesArrearsReportSerializer,
-    DuesAssessSerializer,
-    DuesCardSerializer,
+from members.dues.ledger_presenters import month_ledger
+from members.dues.ledger_serializers import (
     DuesLedgerSerializer,
     DuesMonthQuerySerializer,
     DuesMonthRecordResultSerializer,
     DuesMonthRecordSerializer,
-    DuesRulesQuerySerializer,
-    DuesRulesSerializer,
+    ledger_data,
+)
+from members.dues.rules_serializers import DuesRulesQuerySerializer, DuesRulesSerializer, rules_data
+from members.dues.services import dues_assess, dues_record_month
+from members.dues.year_presenters import assess_arguments, place_refusal, year_changes, year_sheet
+from members.dues.year_serializers import (
+    DuesAssessSerializer,
     DuesYearQuerySerializer,
     DuesYearRowSerializer,
     DuesYearSheetSerializer,
-    arrears_row_data,
-    card_data,
     kind_errors,
-    ledger_data,
-    rules_data,
     year_row_data,
     year_sheet_data,
 )
-from members.dues.services import dues_assess, dues_record_month
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member

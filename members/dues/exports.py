@@ -12,8 +12,8 @@ from typing import IO
 
 import xlsxwriter
 
+from members.dues.ledger_presenters import Ledger
 from members.dues.models import PaymentMethod
-from members.dues.presenters import Ledger
 from members.roster.models import DuesCategory
 from partybuild.xlsx import neutralize_formula
 

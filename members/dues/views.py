@@ -33,18 +33,10 @@ from branches.selectors import get_org_for_user, visible_orgs
 from members.dues.calculation import arrears, rules_in_force
 from members.dues.exports import write_ledger
 from members.dues.forms import YearRowInput, month_entries, read_month_rows, read_year_row
+from members.dues.ledger_presenters import Ledger, month_ledger
 from members.dues.models import PaymentMethod
-from members.dues.presenters import (
-    Ledger,
-    YearRow,
-    assess_arguments,
-    dues_preview,
-    month_ledger,
-    place_refusal,
-    year_changes,
-    year_sheet,
-)
 from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month
+from members.dues.year_presenters import YearRow, assess_arguments, dues_preview, place_refusal, year_changes, year_sheet
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member

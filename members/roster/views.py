@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, writable_orgs
-from members.dues.presenters import member_dues_card
+from members.dues.card_presenters import member_dues_card
 from members.roster import selectors
 from members.roster.forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
 from members.roster.selectors import get_member_for_user, id_number_for, manages_member

@@ -20,8 +20,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from members.dues.card_presenters import member_dues_card
 from members.dues.models import DuesAssessment, DuesPayment
-from members.dues.presenters import member_dues_card
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.roster.models import DuesCategory, Member, MemberState
 from partybuild.periods import Period
