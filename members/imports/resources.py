@@ -3,7 +3,7 @@
 The columns are those of members/imports/columns.py (one Field per stored column, generated from
 ``COLUMNS``, matched by the Chinese header), cleaned by the same parsers as the portal's import,
 judged by the same rules (``members.rules.check_member``), with 所在党支部/所在党小组 found the
-same way (``pipeline.ScopeIndex``: code, full name or short name, in the importer's scope).
+same way (``rows.ScopeIndex``: code, full name or short name, in the importer's scope).
 Rows are saved through ``member_create`` / ``member_update`` (the state flags as the portal's
 import writes them), so every change lands in the member's history with the import as its cause;
 nothing is ever deleted.
@@ -28,7 +28,7 @@ from branches.models import Organization
 from members.imports import normalize as n
 from members.imports.columns import BY_HEADER, STORED_COLUMNS, Column, normalize_header
 from members.imports.export import export_values
-from members.imports.pipeline import HEADER_OF, KEPT_WHEN_BLANK, ScopeIndex, _state_from_flags
+from members.imports.rows import HEADER_OF, KEPT_WHEN_BLANK, ScopeIndex, state_from_flags
 from members.roster.checks import check_member
 from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.services import MEMBER_EDITABLE_FIELDS, member_create, member_update
@@ -37,7 +37,7 @@ from partybuild.accounts.access import Scope, can_import_roster, scope_for
 from partybuild.xlsx import neutralize_formula
 
 # Fields the resource writes besides the roster fields of MEMBER_EDITABLE_FIELDS: the state
-# (from 是否失联党员/是否流动党员) and its details, written as members/imports/pipeline.py does.
+# (from 是否失联党员/是否流动党员) and its details, written as members/imports/rows.py does.
 STATE_DETAIL_FIELDS = ("mobile_destination", "lost_on")
 
 
@@ -248,7 +248,7 @@ class MemberResource(resources.ModelResource):
         flags = instance.__dict__.pop("_import_flags", {})
         if flags:
             try:
-                instance.state = _state_from_flags(dict(flags), instance._import_before["state"])  # type: ignore[attr-defined]
+                instance.state = state_from_flags(dict(flags), instance._import_before["state"])  # type: ignore[attr-defined]
             except n.CellError as exc:
                 errors.setdefault("是否流动党员", []).append(str(exc))
         number = instance.id_number or ""
