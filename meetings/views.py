@@ -1,6 +1,6 @@
-"""HTML pages of organizational life: the meeting book (list and Excel export), recording a meeting
-with its attendance, the meeting's page and its printed record (会议记录本), cancelling, and the
-photos and scanned sign-in sheets attached to it.
+"""HTML pages of one meeting: recording it with its attendance, editing it, its page and its printed
+record (会议记录本), cancelling. The meeting book (list and export) is in meetings.book_views, the
+attached photos and sign-in sheets in meetings.attachment_views.
 
 Every lookup goes through partybuild.accounts.access: a meeting outside the user's scope is 404, as
 is every meeting page for a member with no other role (they see their attendance on their own
@@ -9,130 +9,30 @@ record). Every write goes through meetings.services.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.models import OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, visible_orgs
-from meetings import listing
-from meetings.forms import (
-    AttachmentForm,
-    CancelForm,
-    MeetingFilterForm,
-    MeetingForm,
-    meeting_initial,
-    roll_initial,
-)
+from meetings.forms import AttachmentForm, CancelForm, MeetingForm, meeting_initial, roll_initial
 from meetings.history import meeting_history
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, MeetingType
-from meetings.selectors import get_attachment_for_user, get_meeting_for_user, quorum_of
-from meetings.services import attachment_add, attachment_remove, meeting_cancel, meeting_record, meeting_update
+from meetings.selectors import get_meeting_for_user, quorum_of
+from meetings.services import meeting_cancel, meeting_record, meeting_update
 from members.roster.models import Member
 from partybuild.accounts.access import can_write_org, require_org_scope, sole_scope_path
-from partybuild.downloads import written_file
-from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import add_service_errors
 
-PAGE_SIZE = 50
-ROWS_TARGET = "meeting-rows"
 ROLL_TARGET = "meeting-roll"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SORTABLE_COLUMNS = (("date", "时间"), ("org", "党组织"))
 CANCELLED_NOTICE = "该会议已取消，不能修改。"
-
-
-def _sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
-    base = params.copy()
-    base.pop("page", None)
-    links: dict[str, dict[str, Any]] = {}
-    for key, label in SORTABLE_COLUMNS:
-        active = current.lstrip("-") == key
-        descending = active and current.startswith("-")
-        # A first click on the date shows the newest first; on the organization, tree order.
-        if active:
-            base["sort"] = key if descending else f"-{key}"
-        else:
-            base["sort"] = f"-{key}" if key == "date" else key
-        links[key] = {"label": label, "url": f"?{base.urlencode()}", "active": active, "descending": descending}
-    return links
-
-
-def _period_suggestions(today: datetime.date) -> list[Period]:
-    month = Period.containing(PeriodKind.MONTH, today)
-    quarter = Period.containing(PeriodKind.QUARTER, today)
-    year = Period.containing(PeriodKind.YEAR, today)
-    return [month, month.previous(), quarter, quarter.previous(), year, year.previous()]
-
-
-# --- the meeting book ----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    """Staff, secretaries and admins: the meetings of their subtree, filtered by organization
-    (subtree, or exactly with ``exact=1``), counted type, status (已召开 unless asked) and period,
-    searched by topic, sorted by date, 50 a page. ``?org=&type=&period=`` is the compliance
-    matrix's drill-down: exactly the meetings counted for that cell. Members with no other role:
-    404. With ``HX-Target: meeting-rows`` only the rows region is returned."""
-    require_org_scope(request.user)
-    form = MeetingFilterForm(request.GET or None, user=request.user)
-    form.is_valid()
-    filters = form.filters()
-    queryset = listing.meeting_list_queryset(request.user, filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    facts = listing.row_facts(page.object_list)
-    for meeting in page.object_list:
-        meeting.facts = facts[meeting.pk]
-    params = request.GET.copy()
-    params.pop("page", None)
-    new_url = reverse("meetings:new")
-    if filters.org is not None and filters.meeting_type:
-        new_url += f"?org={filters.org.pk}&type={filters.meeting_type}"
-    context = {
-        "filter_form": form,
-        "filters": filters,
-        "page": page,
-        "query_string": params.urlencode(),
-        "sort": filters.sort,
-        "sorts": _sort_links(request.GET, filters.sort),
-        "rows_target": ROWS_TARGET,
-        "period_suggestions": _period_suggestions(timezone.localdate()),
-        "new_url": new_url,
-        "type_label": MeetingType(filters.meeting_type).label if filters.meeting_type else "",
-        "nav_section": "meetings",
-    }
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request and htmx.target == ROWS_TARGET
-    response = render(request, "meetings/_meeting_rows.html" if partial else "meetings/list.html", context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
-
-
-@login_required
-@require_GET
-def meeting_export(request: HttpRequest) -> FileResponse:
-    """Whoever sees the list: the meetings it shows with the same filters, as an .xlsx (every
-    meeting, not one page). Members with no other role: 404."""
-    require_org_scope(request.user)
-    form = MeetingFilterForm(request.GET or None, user=request.user, with_options=False)
-    form.is_valid()
-    queryset = listing.meeting_list_queryset(request.user, form.filters())
-    handle = written_file(lambda target: listing.write_export(target, queryset))
-    filename = f"会议记录-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 # --- recording -----------------------------------------------------------------------------------
@@ -296,7 +196,7 @@ def _meeting_facts(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _render_detail(request: HttpRequest, meeting: Meeting, attachment_form: AttachmentForm | None = None) -> HttpResponse:
+def render_detail(request: HttpRequest, meeting: Meeting, attachment_form: AttachmentForm | None = None) -> HttpResponse:
     _attach_people([meeting])
     can_write = can_write_org(request.user, meeting.organization)
     context = {
@@ -317,7 +217,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Those whose scope covers the meeting's organization: everything recorded, the attendance by
     status, the types it counted for, the quorum of a 党员大会 that decides, the attachments and
     the change history; writers also get edit, cancel, upload and remove. Others: 404."""
-    return _render_detail(request, get_meeting_for_user(request.user, pk))
+    return render_detail(request, get_meeting_for_user(request.user, pk))
 
 
 @login_required
@@ -347,60 +247,3 @@ def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     _attach_people([meeting])
     context = {"meeting": meeting, "printed_on": timezone.localdate(), **_meeting_facts(meeting)}
     return render(request, "meetings/print.html", context)
-
-
-# --- attachments ---------------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Writers of the meeting's organization: attach a photo or a scanned sign-in sheet (JPG, PNG,
-    PDF; at most 10 MB). A refused file: the meeting's page again, the reason next to the file
-    field. Out of scope: 404."""
-    meeting = get_meeting_for_user(request.user, pk, write=True)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment = attachment_add(
-                actor=request.user, meeting=meeting, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已上传“{attachment.original_name}”。")
-            return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attachments")
-    return _render_detail(request, meeting, attachment_form=form)
-
-
-@login_required
-@require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """Those who see the meeting: the file, under its original name, shown in the browser (``?download=1``
-    saves it). Removed attachments and meetings out of scope: 404."""
-    attachment = get_attachment_for_user(request.user, pk, attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("附件文件不存在") from None
-    response = FileResponse(
-        handle,
-        as_attachment=request.GET.get("download") == "1",
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_POST
-def attachment_remove_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    """Writers of the meeting's organization: hide an attachment (the file stays on record).
-    Out of scope: 404."""
-    get_meeting_for_user(request.user, pk, write=True)
-    attachment = get_attachment_for_user(request.user, pk, attachment_pk)
-    attachment_remove(actor=request.user, attachment=attachment)
-    messages.success(request, f"已移除“{attachment.original_name}”。")
-    return redirect(reverse("meetings:detail", args=[pk]) + "#attachments")

@@ -10,10 +10,7 @@ from rest_framework import serializers
 
 from branches.filters import MAX_ID
 from members.dues.calculation import Arrears
-from members.dues.serializer_fields import (
-    month_text,
-    short_name,
-)
+from members.dues.serializer_fields import month_text, short_name
 from partybuild.api.fields import NamedChoiceField
 
 # The months of each level are data (members.management_rules): the labels do not name them.

@@ -11,11 +11,7 @@ from rest_framework import serializers
 
 from members.dues.card_presenters import DuesCard
 from members.dues.display import MONTH_STATE_LABELS, PAID, SHORT, UNPAID
-from members.dues.serializer_fields import (
-    money_field,
-    month_text,
-    payment_method_field,
-)
+from members.dues.serializer_fields import money_field, month_text, payment_method_field
 from members.dues.year_serializers import DuesAssessmentSerializer
 from partybuild.api.fields import NamedChoiceField
 

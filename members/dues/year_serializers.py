@@ -20,13 +20,7 @@ from branches.filters import MAX_ID
 from members.dues.display import BAND, FLAT, MANUAL
 from members.dues.forms import MONEY_ERRORS, REASON_MAX
 from members.dues.models import DuesAssessment, DuesRule
-from members.dues.serializer_fields import (
-    AMOUNT_BOUNDS,
-    DuesYearField,
-    dues_category_field,
-    dues_kind_field,
-    money_field,
-)
+from members.dues.serializer_fields import AMOUNT_BOUNDS, DuesYearField, dues_category_field, dues_kind_field, money_field
 from members.dues.year_presenters import YearRow, YearSheet
 
 
