@@ -1,7 +1,7 @@
 """The roster import: preview (read, normalize, judge, compare) and apply (all rows or none).
 
 Preview streams the file once, judges every row with the same rules as the roster form
-(members.rules), compares it with the roster in chunks of CHUNK rows, and stages the rows to
+(members.roster.checks), compares it with the roster in chunks of CHUNK rows, and stages the rows to
 insert or update in a file beside the upload. Apply reads the staged rows back and writes them
 with bulk inserts and updates inside one transaction, with a history record per member that
 names the import as its cause. Memory stays flat: nothing holds the whole file.
