@@ -2,7 +2,7 @@
 
 The columns are those of members/imports/columns.py (one Field per stored column, generated from
 ``COLUMNS``, matched by the Chinese header), cleaned by the same parsers as the portal's import,
-judged by the same rules (``members.rules.check_member``), with 所在党支部/所在党小组 found the
+judged by the same rules (``members.roster.checks.check_member``), with 所在党支部/所在党小组 found the
 same way (``rows.ScopeIndex``: code, full name or short name, in the importer's scope).
 Rows are saved through ``member_create`` / ``member_update`` (the state flags as the portal's
 import writes them), so every change lands in the member's history with the import as its cause;

@@ -9,7 +9,7 @@ The HTML pages and the API both ask this module, so the two can never disagree:
 - ``available_actions(user, transfer)``: the buttons to draw (side and status both fit).
 - ``perform(action, ...)``: calls the service behind an action.
 - ``incoming_fact_errors(facts)``: a letter from outside carries the person's roster facts; they
-  are checked with the roster's own rules (members.rules.check_member) when the transfer is
+  are checked with the roster's own rules (members.roster.checks.check_member) when the transfer is
   recorded, not only when the receiving side accepts it and the member is created.
 """
 
