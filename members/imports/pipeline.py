@@ -33,7 +33,7 @@ from members.imports.rows import (
     parse_row,
     state_from_flags,
 )
-from members.roster.checks import check_member
+from members.roster.field_checks import check_member_record
 from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import scope_for
@@ -131,7 +131,7 @@ def _preview(sheet: RosterSheet, *, user: Any, job_pk: int, progress: Progress |
                     merged.pop("gender", None)
                 branch = index.by_pk.get(merged.get("branch_id"))
                 group = index.by_pk.get(merged.get("group_id")) if merged.get("group_id") else None
-                for field_name, message in check_member(merged, branch=branch, group=group, field_checks=True).items():
+                for field_name, message in check_member_record(merged, branch=branch, group=group).items():
                     header = HEADER_OF.get(field_name, field_name)
                     if header not in failed_columns:
                         errors.append(RowError(number, header, message))

@@ -2,7 +2,7 @@
 
 The columns are those of members/imports/columns.py (one Field per stored column, generated from
 ``COLUMNS``, matched by the Chinese header), cleaned by the same parsers as the portal's import,
-judged by the same rules (``members.roster.checks.check_member``), with 所在党支部/所在党小组 found the
+judged by the same rules (``members.roster.field_checks.check_member_record``), with 所在党支部/所在党小组 found the
 same way (``rows.ScopeIndex``: code, full name or short name, in the importer's scope).
 Rows are saved through ``member_create`` / ``member_update`` (the state flags as the portal's
 import writes them), so every change lands in the member's history with the import as its cause;
@@ -29,7 +29,7 @@ from members.imports import normalize as n
 from members.imports.columns import BY_HEADER, STORED_COLUMNS, Column, normalize_header
 from members.imports.export import export_values
 from members.imports.rows import HEADER_OF, KEPT_WHEN_BLANK, ScopeIndex, state_from_flags
-from members.roster.checks import check_member
+from members.roster.field_checks import check_member_record
 from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.services import MEMBER_EDITABLE_FIELDS, member_create, member_update
 from members.roster.validators import id_number_birth_date, id_number_gender
@@ -285,7 +285,7 @@ class MemberResource(resources.ModelResource):
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def validate_instance(self, instance: Member, import_validation_errors: Any = None, validate_unique: bool = True) -> None:
-        """The roster form's rules (check_member with field checks), keyed by the Chinese header."""
+        """The roster form's rules (check_member_record: the field checks and the rules), keyed by the Chinese header."""
         errors: dict[str, list[str]] = {k: list(ValidationError(v).messages) for k, v in (import_validation_errors or {}).items()}
         for header, message in self._refusal(instance).items():
             errors.setdefault(header, []).append(message)
@@ -295,7 +295,7 @@ class MemberResource(resources.ModelResource):
         values = {name: getattr(instance, name) for name in COMPARED}
         branch = index.by_pk.get(instance.branch_id) if instance.branch_id else None
         group = index.by_pk.get(instance.group_id) if instance.group_id else None
-        for name, message in check_member(values, branch=branch, group=group, field_checks=True).items():
+        for name, message in check_member_record(values, branch=branch, group=group).items():
             header = HEADER_OF.get(name, name)
             if header not in errors:  # the cell's own error says it already
                 errors[header] = [message]

@@ -14,59 +14,31 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from members.roster.checks import OrgRef, check_member
+from members.roster.choices import (
+    ENDED_STATES,
+    ON_ROSTER_STATES,
+    Degree,
+    DuesCategory,
+    Education,
+    Gender,
+    MemberState,
+    MemberType,
+)
 from members.roster.validators import mask_id_number, validate_id_number, validate_phone
 
-
-class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
-
-
-class MemberType(models.TextChoices):
-    FULL = "full", "正式党员"
-    PROBATIONARY = "probationary", "预备党员"
-
-
-class Education(models.TextChoices):
-    POSTGRADUATE = "postgraduate", "研究生"
-    UNDERGRADUATE = "undergraduate", "大学本科"
-    JUNIOR_COLLEGE = "junior_college", "大学专科"
-    SECONDARY_VOCATIONAL = "secondary_vocational", "中等专科"
-    HIGH_SCHOOL = "high_school", "高中"
-    JUNIOR_HIGH_OR_BELOW = "junior_high", "初中及以下"
-
-
-class Degree(models.TextChoices):
-    NONE = "", "无"
-    BACHELOR = "bachelor", "学士"
-    MASTER = "master", "硕士"
-    DOCTOR = "doctor", "博士"
-
-
-class DuesCategory(models.TextChoices):
-    EMPLOYED = "employed", "在职"
-    RETIRED = "retired", "离退休"
-    FARMER = "farmer", "农民"
-    STUDENT = "student", "学生"
-    UNEMPLOYED = "unemployed", "下岗失业/低保"
-    OTHER = "other", "其他"
-
-
-class MemberState(models.TextChoices):
-    NORMAL = "normal", "正常"
-    MOBILE = "mobile", "流动党员"
-    LOST = "lost", "失联党员"
-    SUSPENDED = "suspended", "停止党籍"
-    TRANSFERRED_OUT = "transferred_out", "已转出"
-    EXPELLED = "expelled", "出党"
-    DECEASED = "deceased", "去世"
-
-
-# Members in these states are still on their branch's roster and counted.
-ON_ROSTER_STATES = (MemberState.NORMAL, MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED)
-
-
-ENDED_STATES = (MemberState.TRANSFERRED_OUT, MemberState.EXPELLED, MemberState.DECEASED)
+# The choices live in members.roster.choices (below the rules in checks.py); they are re-exported here.
+__all__ = [
+    "ENDED_STATES",
+    "ON_ROSTER_STATES",
+    "Degree",
+    "DuesCategory",
+    "Education",
+    "Gender",
+    "Member",
+    "MemberState",
+    "MemberType",
+]
 
 
 class Member(models.Model):
@@ -158,8 +130,6 @@ class Member(models.Model):
         return max(0, day.year - c.year - ((day.month, day.day) < (c.month, c.day)))
 
     def clean(self) -> None:
-        from members.roster.checks import OrgRef, check_member
-
         if self.id_number:
             with contextlib.suppress(ValidationError):  # reported by check_member, next to the field
                 self.id_number = validate_id_number(self.id_number)

@@ -9,7 +9,7 @@ The HTML pages and the API both ask this module, so the two can never disagree:
 - ``available_actions(user, transfer)``: the buttons to draw (side and status both fit).
 - ``perform(action, ...)``: calls the service behind an action.
 - ``incoming_fact_errors(facts)``: a letter from outside carries the person's roster facts; they
-  are checked with the roster's own rules (members.roster.checks.check_member) when the transfer is
+  are checked with the roster's own rules (members.roster.field_checks.check_member_record) when the transfer is
   recorded, not only when the receiving side accepts it and the member is created.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from members.roster.checks import check_member
+from members.roster.field_checks import check_member_record
 from members.roster.models import MemberType
 from members.transfers.models import Transfer, TransferStatus
 from members.transfers.services import (
@@ -131,7 +131,7 @@ def incoming_fact_errors(facts: Mapping[str, Any]) -> dict[str, str]:
     values.setdefault("member_type", MemberType.FULL)
     values.setdefault("name", "")
     values.setdefault("joined_on", None)
-    errors = check_member(values, branch=None, group=None, field_checks=True)
+    errors = check_member_record(values, branch=None, group=None)
     errors.pop("branch", None)  # the receiving 党支部 is a field of the transfer, checked there
     errors.pop("group", None)
     return errors

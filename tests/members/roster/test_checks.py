@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from branches.models import OrgKind
-from members.roster.checks import _field_errors
+from members.roster.field_checks import field_errors
 from members.roster.models import Member, MemberType
 from members.roster.services import member_create, member_update
 from members.roster.validators import make_id_number
@@ -154,4 +154,4 @@ def test_the_fast_field_checks_say_exactly_what_django_says(name: str, value: ob
         expected = {}
     except ValidationError as exc:
         expected = {name: exc.messages[0]}
-    assert _field_errors({name: value}) == expected
+    assert field_errors({name: value}) == expected
