@@ -31,8 +31,6 @@ ALLOWLIST: frozenset[tuple[str, str]] = frozenset()
 #: Import cycles known and not yet removed, each as the set of its modules. Like ALLOWLIST this list only
 #: shrinks; a cycle not named here fails the test, and so does an entry whose cycle is gone.
 PENDING_CYCLES: tuple[frozenset[str], ...] = (
-    # lane layers, not finished: a state change returns open transfers; a transfer changes state.
-    frozenset({"members.roster.services", "members.transfers.actions", "members.transfers.services"}),
     # lane layers, not finished (and lane jobs is moving members/tasks.py): the import services
     # queue the import tasks, which call the services.
     frozenset({"members.imports.services", "members.tasks"}),

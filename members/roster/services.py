@@ -10,8 +10,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from branches.models import Position
+from branches.services import position_end
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
 from members.roster.validators import id_number_birth_date, id_number_gender, normalize_id_number
+from partybuild.accounts.services import roles_revoke_for_member
 
 MEMBER_EDITABLE_FIELDS = (
     "name",
@@ -183,7 +186,9 @@ def member_change_state(
     By hand (the state form, the API) only along STATE_TRANSITIONS; ``by_transfer=True`` is the
     transfer services' own (members.transfers): to 已转出 and back from it (TRANSFER_TRANSITIONS).
     The date may not be before the last state change. Ending the membership ends the positions
-    held; 出党 or 去世 also closes (退回) any open transfer of the member."""
+    held. A transfer is built on this write, so this write knows no transfer: 出党 or 去世 by hand
+    goes through members.transfers.services.member_change_state_ending_transfers, which also
+    closes (退回) any open transfer of the member."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     errors: dict[str, str] = {}
     allowed = (TRANSFER_TRANSITIONS if by_transfer else STATE_TRANSITIONS).get(member.state, set())
@@ -224,22 +229,10 @@ def member_change_state(
     member.save()
     if state in ENDED_STATES:
         # Leaving the party roster ends every committee position held, on the same day.
-        from branches.models import Position
-        from branches.services import position_end
-
         for position in Position.objects.filter(member=member, ended_on__isnull=True, organization__status="active"):
             position_end(
                 position=position, ended_on=max(on, position.started_on), reason=f"党员{MemberState(state).label}", actor=actor
             )
         # ... and the 支部书记 / 党务干部 roles of their login (the 党员 role stays: their own record).
-        from partybuild.accounts.services import roles_revoke_for_member
-
         roles_revoke_for_member(member=member, reason=f"党员{MemberState(state).label}", actor=actor)
-    if state in MANUAL_ENDED_STATES:
-        # Nobody can send or receive a member who died or left the party: the open transfer ends.
-        from members.transfers.models import Transfer
-        from members.transfers.services import OPEN_STATUSES, transfer_return
-
-        for transfer in Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk"):
-            transfer_return(transfer=transfer, actor=actor, reason=f"党员已{MemberState(state).label}，转接终止")
     return member

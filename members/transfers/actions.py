@@ -1,4 +1,4 @@
-"""组织关系转接: who may press which button, and the roster rules a letter from outside must meet.
+"""组织关系转接: who may press which button.
 
 The HTML pages and the API both ask this module, so the two can never disagree:
 
@@ -8,19 +8,14 @@ The HTML pages and the API both ask this module, so the two can never disagree:
   (403). Whether the transfer's *status* allows the action is members.transfers' to say (a 400).
 - ``available_actions(user, transfer)``: the buttons to draw (side and status both fit).
 - ``perform(action, ...)``: calls the service behind an action.
-- ``incoming_fact_errors(facts)``: a letter from outside carries the person's roster facts; they
-  are checked with the roster's own rules (members.roster.field_checks.check_member_record) when the transfer is
-  recorded, not only when the receiving side accepts it and the member is created.
+
+The roster rules a letter from outside must meet are in members.transfers.incoming.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from members.roster.field_checks import check_member_record
-from members.roster.models import MemberType
 from members.transfers.models import Transfer, TransferStatus
 from members.transfers.services import (
     OPEN_STATUSES,
@@ -106,32 +101,3 @@ def waiting_label(transfer: Transfer) -> str:
     if transfer.status == TransferStatus.OUT_APPROVED:
         return f"等待转入方（{_side_org_name(transfer, IN)}）接收"
     return ""
-
-
-INCOMING_LABELS = {
-    "name": "姓名",
-    "id_number": "公民身份号码",
-    "gender": "性别",
-    "birth_date": "出生日期",
-    "ethnicity": "民族",
-    "joined_on": "入党日期",
-    "confirmed_on": "转正日期",
-    "member_type": "人员类别",
-    "education": "学历",
-    "phone": "手机号码",
-    "work_unit_position": "工作单位及职务",
-}
-
-
-def incoming_fact_errors(facts: Mapping[str, Any]) -> dict[str, str]:
-    """Errors by fact name for the person a letter from outside brings in, by the roster's rules
-    (required facts, ID number checksum and birth date, 性别, 人员类别 and 转正日期, phone format).
-    A 人员类别 left empty is 正式党员, as the member will be created."""
-    values = {k: v for k, v in facts.items() if k in INCOMING_LABELS and v not in (None, "")}
-    values.setdefault("member_type", MemberType.FULL)
-    values.setdefault("name", "")
-    values.setdefault("joined_on", None)
-    errors = check_member_record(values, branch=None, group=None)
-    errors.pop("branch", None)  # the receiving 党支部 is a field of the transfer, checked there
-    errors.pop("group", None)
-    return errors

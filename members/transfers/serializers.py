@@ -20,7 +20,8 @@ from branches.models import Organization
 from members.roster.models import Education, Gender, Member, MemberType
 from members.roster.selectors import id_number_for
 from members.roster.validators import mask_id_number
-from members.transfers.actions import INCOMING_LABELS, available_actions, incoming_fact_errors
+from members.transfers.actions import available_actions
+from members.transfers.incoming import INCOMING_LABELS, incoming_fact_errors
 from members.transfers.models import Transfer, TransferKind, TransferScope, TransferStatus
 from members.transfers.selectors import from_label, person_name, to_label, transfer_sides, transfer_timeline, transferable_members
 from members.transfers.services import waiting_on

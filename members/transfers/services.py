@@ -34,7 +34,9 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus
 from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from members.roster.services import MANUAL_ENDED_STATES, member_change_state, member_create, member_update
 from members.roster.validators import validate_id_number
+from members.transfers.incoming import incoming_fact_errors
 from members.transfers.models import Transfer, TransferKind, TransferScope, TransferStatus
 
 OPEN_STATUSES = (TransferStatus.APPLIED, TransferStatus.OUT_APPROVED, TransferStatus.SUSPENDED)
@@ -204,8 +206,6 @@ def transfer_apply(
                 elif Transfer.objects.filter(kind=TransferKind.IN, status__in=OPEN_STATUSES, incoming__id_number=number).exists():
                     add("incoming.id_number", "该公民身份号码已有一条正在办理的组织关系转接。")
         # The person is checked by the roster's own rules now, not first at 接收.
-        from members.transfers.actions import incoming_fact_errors
-
         for name, message in incoming_fact_errors(facts).items():
             if f"incoming.{name}" not in errors:
                 add(f"incoming.{name}", message)
@@ -243,8 +243,6 @@ def _check_still_in_from_org(transfer: Transfer) -> None:
 @transaction.atomic
 def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
     """The sending side approves. Out of the portal, this ends the membership here."""
-    from members.roster.services import member_change_state
-
     transfer = _locked(transfer)
     if transfer.status != TransferStatus.APPLIED or transfer.kind == TransferKind.IN:
         raise _errors(status=f"该转接当前为“{transfer.get_status_display()}”，不能审核转出。")
@@ -316,8 +314,6 @@ def _bring_back(member: Member, transfer: Transfer, facts: dict[str, Any], actor
     """A member who left by a 转出系统外 comes back: 正常 again from ``on``, in the receiving 党支部
     (no 党小组 yet), with the letter's roster facts (a 人员类别 left empty is 正式党员, as for a new
     member; facts the letter does not give stay as they were)."""
-    from members.roster.services import member_change_state, member_update
-
     why = f"从{transfer.from_name}转回"
     member_change_state(
         member=member,
@@ -336,8 +332,6 @@ def _bring_back(member: Member, transfer: Transfer, facts: dict[str, Any], actor
 def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
     """The receiving side accepts: the member moves (or, from outside, is created or comes back)
     with history."""
-    from members.roster.services import member_create, member_update
-
     transfer = _locked(transfer)
     if transfer.status != TransferStatus.OUT_APPROVED:
         raise _errors(status=f"该转接当前为“{transfer.get_status_display()}”，不能接收。")
@@ -388,6 +382,26 @@ def transfer_return(*, transfer: Transfer, actor: Any, reason: str) -> Transfer:
         raise _errors(status_reason="请填写退回原因。")
     transfer.status, transfer.status_reason = TransferStatus.RETURNED, reason.strip()[:200]
     return _save(transfer, actor, f"退回：{reason.strip()}"[:100])
+
+
+@transaction.atomic
+def member_change_state_ending_transfers(
+    *,
+    member: Member,
+    state: str,
+    on: datetime.date,
+    reason: str,
+    destination: str = "",
+    actor: Any = None,
+) -> Member:
+    """A state change by hand (the state form, the API, 取消预备党员资格): members.roster.services.
+    member_change_state, and then, when the member left the party or died (出党, 去世), each open
+    transfer of theirs ends (退回): nobody can send or receive them any more."""
+    member = member_change_state(member=member, state=state, on=on, reason=reason, destination=destination, actor=actor)
+    if state in MANUAL_ENDED_STATES:
+        for transfer in Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk"):
+            transfer_return(transfer=transfer, actor=actor, reason=f"党员已{MemberState(state).label}，转接终止")
+    return member
 
 
 @transaction.atomic

@@ -30,7 +30,6 @@ from members.roster.selectors import get_member_for_user, id_number_for, manages
 from members.roster.validators import mask_id_number
 from members.transfers.actions import (
     ACTIONS,
-    INCOMING_LABELS,
     SIDE_LABELS,
     available_actions,
     perform,
@@ -38,6 +37,7 @@ from members.transfers.actions import (
     waiting_label,
 )
 from members.transfers.forms import InboxFilterForm, ReasonForm, TransferForm
+from members.transfers.incoming import INCOMING_LABELS
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from members.transfers.selectors import (
     DEFAULT_TAB,

@@ -25,7 +25,8 @@ from members.development.services.common import (
     save_checked,
 )
 from members.roster.models import MemberState, MemberType
-from members.roster.services import member_change_state, member_update
+from members.roster.services import member_update
+from members.transfers.services import member_change_state_ending_transfers
 from partybuild.periods import add_months
 
 # --- 预备期 and 转正 ------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def development_probation_cancel(
     if errors:
         raise ValidationError(errors)
     if record.member is not None:
-        member_change_state(
+        member_change_state_ending_transfers(
             member=record.member, state=MemberState.EXPELLED, on=decided_on, reason=f"取消预备党员资格：{reason}", actor=actor
         )
     record.stage = DevelopmentStage.DISQUALIFIED
