@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from members.imports.runs import roster_import_run_apply, roster_import_run_preview
+
 
 @shared_task(name="members.tasks.roster_import_preview")
 def roster_import_preview_task(import_pk: int) -> None:
-    from members.imports.services import roster_import_run_preview
-
     roster_import_run_preview(import_pk)
 
 
 @shared_task(name="members.tasks.roster_import_apply")
 def roster_import_apply_task(import_pk: int) -> None:
-    from members.imports.services import roster_import_run_apply
-
     roster_import_run_apply(import_pk)
 
 

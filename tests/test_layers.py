@@ -30,11 +30,7 @@ ALLOWLIST: frozenset[tuple[str, str]] = frozenset()
 
 #: Import cycles known and not yet removed, each as the set of its modules. Like ALLOWLIST this list only
 #: shrinks; a cycle not named here fails the test, and so does an entry whose cycle is gone.
-PENDING_CYCLES: tuple[frozenset[str], ...] = (
-    # lane layers, not finished (and lane jobs is moving members/tasks.py): the import services
-    # queue the import tasks, which call the services.
-    frozenset({"members.imports.services", "members.tasks"}),
-)
+PENDING_CYCLES: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)

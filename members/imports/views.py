@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh
 
 from members.imports.models import ImportStatus, RosterImport
+from members.imports.runs import import_progress
 from members.imports.selectors import get_import_for_user, visible_imports
 from members.imports.services import (
-    import_progress,
     roster_import_cancel,
     roster_import_confirm,
     roster_import_start,

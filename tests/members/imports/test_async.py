@@ -16,9 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.imports import pipeline, services
+from members.imports import pipeline, runs, services
 from members.imports.models import ImportStatus, RosterImport, RosterImportLock
-from members.imports.services import import_progress, roster_import_confirm
+from members.imports.runs import import_progress
+from members.imports.services import roster_import_confirm
 from members.roster.models import Member
 from partybuild.notifications.models import Notification
 from tests.conftest import World
@@ -39,14 +40,14 @@ def small_async(monkeypatch: pytest.MonkeyPatch) -> None:
 def progress_seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[int, int]]]:
     """What a user reloading the page would see each time the task reports progress."""
     seen: list[tuple[str, tuple[int, int]]] = []
-    real = services._set_progress
+    real = runs._set_progress
 
     def spy(pk: int, done: int, total: int) -> None:
         real(pk, done, total)
         job = RosterImport.objects.get(pk=pk)  # a fresh read, as a page reload would do
         seen.append((job.status, import_progress(job)))
 
-    monkeypatch.setattr(services, "_set_progress", spy)
+    monkeypatch.setattr(runs, "_set_progress", spy)
     return seen
 
 

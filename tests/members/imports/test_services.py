@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.imports.models import ImportStatus, RosterImport
 from members.imports.pipeline import staged_path
+from members.imports.runs import import_progress
 from members.imports.services import (
-    import_progress,
     roster_import_cancel,
     roster_import_confirm,
     roster_import_start,

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from members.imports.columns import HEADERS, NATIONAL_HEADERS
 from members.imports.models import ImportStatus, RosterImport
-from members.imports.services import _set_progress, roster_import_start
+from members.imports.runs import _set_progress
+from members.imports.services import roster_import_start
 from members.roster.models import Member
 from members.roster.validators import mask_id_number
 from partybuild.accounts.models import Role, RoleAssignment
