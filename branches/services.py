@@ -22,6 +22,7 @@ from branches.models import (
 )
 from branches.roster import roster
 from branches.selectors import bump_tree_version
+from partybuild.accounts.models import Role, RoleAssignment
 from partybuild.periods import add_months
 
 ORG_EDITABLE_FIELDS = (
@@ -112,8 +113,6 @@ def _check_kind_against_roles(org: Organization) -> None:
     """A 支部书记 account is held on a 党支部; the organization cannot stop being one under it."""
     if org.kind == OrgKind.BRANCH:
         return
-    from partybuild.accounts.models import Role, RoleAssignment
-
     if RoleAssignment.objects.filter(organization_id=org.pk, role=Role.SECRETARY, revoked_at__isnull=True).exists():
         raise ValidationError({"kind": "该党组织设有支部书记账号，只能是党支部；请先撤销支部书记角色，再修改类型。"})
 

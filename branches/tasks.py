@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from branches.reminders import term_reminders_run
+
 
 @shared_task(name="branches.tasks.term_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def term_reminders() -> dict[str, int]:
-    from branches.reminders import term_reminders_run
-
     return term_reminders_run()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from members.development.reminders import development_reminders_run
 from members.imports.runs import roster_import_run_apply, roster_import_run_preview
+from members.transfers.reminders import transfer_reminders_run
 
 
 @shared_task(name="members.tasks.roster_import_preview")
@@ -20,13 +22,9 @@ def roster_import_apply_task(import_pk: int) -> None:
 
 @shared_task(name="members.tasks.development_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def development_reminders() -> dict[str, int]:
-    from members.development.reminders import development_reminders_run
-
     return development_reminders_run()
 
 
 @shared_task(name="members.tasks.transfer_reminders", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def transfer_reminders() -> dict[str, int]:
-    from members.transfers.reminders import transfer_reminders_run
-
     return transfer_reminders_run()

@@ -13,9 +13,12 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branches.models import Organization, OrgStatus
-from members.dues.calculation import FEN
+from members.dues.calculation import FEN, monthly_dues, rules_in_force
 from members.dues.models import DuesAssessment, DuesPayment, PaymentMethod
+from members.management_rules.models import ManagementRuleKey
+from members.management_rules.selectors import management_rules
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
+from partybuild.periods import Period, PeriodKind
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,6 @@ def _assess_one(
     member: Member, year: int, setting: DuesSetting, existing: DuesAssessment | None, rules: dict[str, list[Any]]
 ) -> tuple[DuesAssessment | None, dict[str, list[str]]]:
     """The checks of one member's year, and the assessment they lead to (unsaved)."""
-    from members.dues.calculation import monthly_dues
-
     reason = (setting.reason or "").strip()
     base_income, amount = setting.base_income, setting.amount
     errors: dict[str, list[str]] = {}
@@ -109,8 +110,6 @@ def dues_assess_many(*, year: int, settings: dict[int, DuesSetting], actor: Any)
     """Set the monthly dues for ``year`` of many members (by pk) at once: all or none. Refusals come
     as DuesRefused, by member; a member of a dissolved 党支部 as BranchDissolved (nothing saved). A fixed number of queries (the members locked, their assessments of
     the year, the dues table, then the inserts and updates with their history rows)."""
-    from members.dues.calculation import rules_in_force
-
     members = {
         m.pk: m for m in Member.objects.select_for_update(of=("self",)).select_related("branch").filter(pk__in=list(settings))
     }
@@ -174,10 +173,6 @@ def dues_record_month(
     payments and warnings: back-payment generally covers at most the months of the management rules
     (``dues_back_payment_max``, 6 by default; 2008 党费规定): more is recorded, with a warning. A
     member's row for the month is corrected in place (history kept) when recorded again."""
-    from members.management_rules.models import ManagementRuleKey
-    from members.management_rules.selectors import management_rules
-    from partybuild.periods import Period, PeriodKind
-
     if branch.status != OrgStatus.ACTIVE:
         raise BranchDissolved
     if not isinstance(month, Period) or month.kind != PeriodKind.MONTH:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from members.imports.bulk import create_members_with_history
+from members.imports.models import RosterImportLock
 from members.imports.normalize import CellError
 from members.imports.reader import RosterSheet, open_roster
 from members.imports.rows import (
@@ -205,8 +206,6 @@ class ApplyResult:
 def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, progress: Progress | None = None) -> ApplyResult:
     """Write the staged rows: one transaction, all or nothing. Only one import writes at a time
     (a row lock on the roster import lock)."""
-    from members.imports.models import RosterImportLock
-
     result = ApplyResult()
     scope = scope_for(user)
     now = timezone.now()

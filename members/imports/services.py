@@ -22,6 +22,7 @@ from members.imports.models import ImportStatus, RosterImport
 from members.imports.pipeline import staged_path
 from members.imports.reader import SUPPORTED_SUFFIXES, FileError, open_roster
 from members.imports.runs import errors_path, roster_import_run_apply, roster_import_run_preview
+from members.imports.xlsx import RosterWriter
 from members.tasks import roster_import_apply_task, roster_import_preview_task
 from partybuild.accounts.access import can_import_roster, require_owner
 from partybuild.accounts.models import User
@@ -100,8 +101,6 @@ def roster_import_cancel(*, job: RosterImport, user: User) -> RosterImport:
 
 def write_error_report(job: RosterImport, target: IO[bytes]) -> None:
     """The original rows, each with its errors in a last column, ready to fix and upload again."""
-    from members.imports.xlsx import RosterWriter
-
     errors: dict[int, list[str]] = {}
     path = errors_path(job.pk)
     stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else job.errors

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from members.imports.export import export_roster
 from members.imports.models import ImportStatus, RosterImport
 from members.imports.runs import import_progress
 from members.imports.selectors import get_import_for_user, visible_imports
@@ -220,8 +221,6 @@ def roster_export(request: HttpRequest) -> FileResponse:
     """Anyone who sees the roster list (admins, staff, secretaries): the members the list shows with
     the same filters, as an xlsx with the import's headers (it goes back in unchanged). ID numbers
     of members the user does not manage are masked. A member with no other role: 403."""
-    from members.imports.export import export_roster
-
     if not scope_for(request.user).sees_orgs:
         raise PermissionDenied("您没有导出党员花名册的权限")
     today = timezone.localdate()

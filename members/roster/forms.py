@@ -14,7 +14,7 @@ from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
 from members.roster import selectors
 from members.roster.models import ENDED_STATES, Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
-from members.roster.services import STATE_TRANSITIONS
+from members.roster.services import MEMBER_EDITABLE_FIELDS, STATE_TRANSITIONS
 from partybuild.web.forms import DateInput, PortalForm
 
 
@@ -181,8 +181,6 @@ class MemberForm(PortalForm):
 
 
 def member_initial(member: Member) -> dict[str, Any]:
-    from members.roster.services import MEMBER_EDITABLE_FIELDS
-
     initial = {name: getattr(member, name) for name in MEMBER_EDITABLE_FIELDS if name not in ("branch", "group")}
     initial["branch"] = member.branch_id
     initial["group"] = member.group_id

@@ -21,6 +21,7 @@ from django.utils.html import escape
 
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import tree_version
+from members.dues.calculation import with_paid_up_to
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import managed_members
 from members.transfers.models import Transfer, TransferStatus
@@ -264,7 +265,5 @@ def dues_paid_up_to(member_id: int, *, among: QuerySet[Any] | None = None) -> da
     """党费交至 as the portal knows it (members.dues.with_paid_up_to, as the arrears count it); None
     when not known, or when the member is not ``among`` those given (the user's). What a
     transfer's 党费交至 is prefilled with. One query."""
-    from members.dues.calculation import with_paid_up_to
-
     members = among if among is not None else Member.objects.all()
     return with_paid_up_to(members.filter(pk=member_id)).values_list("paid_up_to", flat=True).first()

@@ -32,12 +32,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from branches.models import Organization, OrgKind, OrgStatus
+from branches.models import Organization, OrgKind, OrgStatus, Position
+from branches.services import position_end
+from members.development.models import OPEN_STAGES, DevelopmentRecord, DevelopmentStage
 from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
 from members.roster.services import MANUAL_ENDED_STATES, member_change_state, member_create, member_update
 from members.roster.validators import validate_id_number
 from members.transfers.incoming import incoming_fact_errors
 from members.transfers.models import Transfer, TransferKind, TransferScope, TransferStatus
+from partybuild.accounts.services import roles_revoke_for_member
 
 OPEN_STATUSES = (TransferStatus.APPLIED, TransferStatus.OUT_APPROVED, TransferStatus.SUSPENDED)
 
@@ -268,8 +271,6 @@ def _end_development_here(transfer: Transfer, actor: Any, on: datetime.date) -> 
     """A 预备党员 (or anyone with an open 发展党员 record) whose 组织关系 leaves the portal: the record
     ends here as 组织关系已转出 (the receiving organization keeps the 预备期 going), so it leaves the
     branch's pipeline and reminders."""
-    from members.development.models import OPEN_STAGES, DevelopmentRecord, DevelopmentStage
-
     for record in DevelopmentRecord.objects.select_for_update().filter(member=transfer.member, stage__in=OPEN_STAGES):
         record.stage = DevelopmentStage.TRANSFERRED_OUT
         record.ended_on = on
@@ -283,11 +284,6 @@ def _leave_old_branch(member: Member, transfer: Transfer, actor: Any, on: dateti
     """What a 系统内转接 takes from the old 党支部: the positions held in it (and its 党小组) end on
     the day of acceptance with the login's 支部书记 role there, and an open 发展党员 record (a 预备党员's) goes with the member, so the
     new 党支部 records the 转正 and receives the reminders."""
-    from branches.models import Position
-    from branches.services import position_end
-    from members.development.models import OPEN_STAGES, DevelopmentRecord
-    from partybuild.accounts.services import roles_revoke_for_member
-
     old = transfer.from_org
     for position in Position.objects.filter(
         member=member, ended_on__isnull=True, organization__status=OrgStatus.ACTIVE, organization__path__startswith=old.path
