@@ -22,16 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Lowest first. An app may import from the apps before it in this list, never from one after it.
 LAYERS: tuple[str, ...] = ("partybuild", "branches", "members", "meetings", "assessment", "portal")
 
-#: Imports against the order that other lanes of issue 11 are removing while this test lands. Each entry is
-#: (importing module, imported module). The lead empties this list after merging those lanes; nothing else may
-#: be added to it.
-ALLOWLIST: frozenset[tuple[str, str]] = frozenset()
-
-
-#: Import cycles known and not yet removed, each as the set of its modules. Like ALLOWLIST this list only
-#: shrinks; a cycle not named here fails the test, and so does an entry whose cycle is gone.
-PENDING_CYCLES: tuple[frozenset[str], ...] = ()
-
 
 @dataclass(frozen=True)
 class Import:
@@ -166,12 +156,8 @@ def test_apps_import_only_from_the_layers_below():
     modules, imports = _graph()
     rank = {app: position for position, app in enumerate(LAYERS)}
     against: list[str] = []
-    used_allowances: set[tuple[str, str]] = set()
     for imp in imports:
         if rank[_app(imp.imported)] <= rank[_app(imp.importer)]:
-            continue
-        if (imp.importer, imp.imported) in ALLOWLIST:
-            used_allowances.add((imp.importer, imp.imported))
             continue
         path = modules[imp.importer].relative_to(ROOT)
         against.append(
@@ -179,8 +165,6 @@ def test_apps_import_only_from_the_layers_below():
             f"but {_app(imp.importer)} sits below {_app(imp.imported)} ({' → '.join(LAYERS)})"
         )
     assert not against, "Imports against the order of layers:\n" + "\n".join(sorted(set(against)))
-    stale = sorted(ALLOWLIST - used_allowances)
-    assert not stale, "ALLOWLIST entries that no longer happen (remove them):\n" + "\n".join(f"{a} → {b}" for a, b in stale)
 
 
 def test_no_import_cycles():
@@ -190,8 +174,7 @@ def test_no_import_cycles():
     for imp in imports:
         graph[imp.importer].add(imp.imported)
         where.setdefault((imp.importer, imp.imported), imp.line)
-    found = _strongly_connected(graph)
-    cycles = [component for component in found if frozenset(component) not in PENDING_CYCLES]
+    cycles = _strongly_connected(graph)
     messages: list[str] = []
     for component in cycles:
         members = set(component)
@@ -202,10 +185,6 @@ def test_no_import_cycles():
         ]
         messages.append(f"  cycle among {', '.join(component)}:\n" + "\n".join(edges))
     assert not cycles, "Import cycles (put each piece where it belongs):\n" + "\n".join(messages)
-    gone = set(PENDING_CYCLES) - {frozenset(component) for component in found}
-    assert not gone, "PENDING_CYCLES entries that no longer happen (remove them):\n" + "\n".join(
-        ", ".join(sorted(cycle)) for cycle in gone
-    )
 
 
 def test_the_parser_sees_function_level_and_type_checking_imports(tmp_path):
