@@ -13,6 +13,7 @@ from branches.roster import Candidate, ChildRow, MemberStats, roster
 from partybuild import cache_versions
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser, scope_for
+from partybuild.accounts.models import User
 from partybuild.periods import add_months, add_years
 
 STEP = Organization.steplen
@@ -79,7 +80,7 @@ def org_children_and_stats(org: Organization) -> tuple[list[ChildRow], MemberSta
     return roster().org_children_and_stats(org)
 
 
-def tree_roots(user: Any) -> QuerySet[Organization]:
+def tree_roots(user: User) -> QuerySet[Organization]:
     """The top of the tree as this user sees it: the organizations they hold a role in
     (or the real roots, for an admin)."""
     scope = scope_for(user)
@@ -91,7 +92,7 @@ def tree_roots(user: Any) -> QuerySet[Organization]:
 
 
 def tree_nodes(
-    user: Any, *, parent: Organization | None = None, levels: int = 2, include_dissolved: bool = False
+    user: User, *, parent: Organization | None = None, levels: int = 2, include_dissolved: bool = False
 ) -> list[dict[str, Any]]:
     """Nodes to draw: ``levels`` levels from the user's roots (or below ``parent``), each with its
     subtree member count, in tree order. Three queries."""
@@ -116,7 +117,7 @@ def tree_nodes(
     ]
 
 
-def term_status_summary(user: Any) -> dict[str, int]:
+def term_status_summary(user: User) -> dict[str, int]:
     rows = (
         visible_orgs(user)
         .filter(status=OrgStatus.ACTIVE)
@@ -130,7 +131,7 @@ def term_status_summary(user: Any) -> dict[str, int]:
     return summary
 
 
-def org_kind_summary(user: Any) -> dict[str, int]:
+def org_kind_summary(user: User) -> dict[str, int]:
     rows = visible_orgs(user).filter(status=OrgStatus.ACTIVE).values_list("kind").annotate(n=Count("pk")).order_by()
     return dict(rows)
 
@@ -214,7 +215,7 @@ def org_history(org: Organization, limit: int = 10) -> list[dict[str, Any]]:
     return entries
 
 
-def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:
+def org_breadcrumbs(user: User, org: Organization) -> list[Organization]:
     """The ancestors of ``org`` the user may see, top first. One query."""
     prefixes = [org.path[:end] for end in range(STEP, len(org.path), STEP)]
     if not prefixes:
@@ -225,7 +226,7 @@ def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:
 # --- the tree page -----------------------------------------------------------------------------
 
 
-def tree_forest(user: Any, *, parent: Organization | None = None, levels: int = 2) -> list[dict[str, Any]]:
+def tree_forest(user: User, *, parent: Organization | None = None, levels: int = 2) -> list[dict[str, Any]]:
     """``tree_nodes`` nested for drawing: each node gets ``children``, a list for the levels
     loaded here, or None when its children are to be loaded on demand. Three queries."""
     nodes = tree_nodes(user, parent=parent, levels=levels)
@@ -246,7 +247,7 @@ def tree_forest(user: Any, *, parent: Organization | None = None, levels: int = 
     return roots
 
 
-def search_orgs(user: Any, text: str, limit: int = 50) -> list[dict[str, Any]]:
+def search_orgs(user: User, text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Organizations in scope whose name, short name or code contains ``text``, as a flat list
     with their parent's name (when visible) and subtree member count. Three queries."""
     text = text.strip()

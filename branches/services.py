@@ -22,7 +22,7 @@ from branches.models import (
 )
 from branches.roster import roster
 from branches.selectors import bump_tree_version
-from partybuild.accounts.models import Role, RoleAssignment
+from partybuild.accounts.models import Role, RoleAssignment, User
 from partybuild.periods import add_months
 
 ORG_EDITABLE_FIELDS = (
@@ -118,7 +118,7 @@ def _check_kind_against_roles(org: Organization) -> None:
 
 
 @transaction.atomic
-def organization_create(*, parent: Organization | None, actor: Any = None, **fields: Any) -> Organization:
+def organization_create(*, parent: Organization | None, actor: User | None = None, **fields: Any) -> Organization:
     """Create an organization under ``parent`` (None: a new top-level committee)."""
     unknown = set(fields) - set(ORG_EDITABLE_FIELDS)
     if unknown:
@@ -141,7 +141,7 @@ def organization_create(*, parent: Organization | None, actor: Any = None, **fie
 
 
 @transaction.atomic
-def organization_update(*, org: Organization, actor: Any = None, **fields: Any) -> Organization:
+def organization_update(*, org: Organization, actor: User | None = None, **fields: Any) -> Organization:
     unknown = set(fields) - set(ORG_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -167,7 +167,7 @@ def organization_update(*, org: Organization, actor: Any = None, **fields: Any) 
 
 
 @transaction.atomic
-def organization_move(*, org: Organization, new_parent: Organization, actor: Any = None) -> Organization:
+def organization_move(*, org: Organization, new_parent: Organization, actor: User | None = None) -> Organization:
     """Move ``org`` (and its subtree) under ``new_parent``."""
     org = _locked(org)
     _require_active(org)
@@ -200,7 +200,7 @@ def _check_group_may_leave_branch(group: Organization) -> None:
 
 
 @transaction.atomic
-def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, actor: Any = None) -> Organization:
+def organization_dissolve(*, org: Organization, on: datetime.date, reason: str, actor: User | None = None) -> Organization:
     """撤销: the organization stays, with its history, marked dissolved. Only an empty one."""
     org = _locked(org)
     if org.status == OrgStatus.DISSOLVED:
@@ -253,7 +253,7 @@ def position_assign(
     title: str,
     started_on: datetime.date,
     trained_on: datetime.date | None = None,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Position:
     org = Organization.objects.get(pk=org.pk)
     _require_active(org, "该党组织已撤销，不能新增班子成员。")
@@ -270,7 +270,7 @@ def position_assign(
 
 
 @transaction.atomic
-def position_end(*, position: Position, ended_on: datetime.date, reason: str = "", actor: Any = None) -> Position:
+def position_end(*, position: Position, ended_on: datetime.date, reason: str = "", actor: User | None = None) -> Position:
     position = Position.objects.select_for_update().select_related("organization", "member").get(pk=position.pk)
     _require_active(position.organization, "该党组织已撤销，不能再办理班子成员离任。")
     if position.ended_on:

@@ -23,6 +23,7 @@ from meetings.roll import Roll, build_roll
 from meetings.services import MEETING_FIELDS
 from members.roster.models import Member
 from members.roster.selectors import managed_members, org_filter_options
+from partybuild.accounts.models import User
 from partybuild.web.forms import DateTimeLocalInput, PeriodField, PortalForm, add_service_errors
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -45,7 +46,7 @@ class MeetingFilterForm(PortalForm):
     period = PeriodField(label="期间", required=False, max_length=20)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, with_options: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, with_options: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         # The export reads the filters without drawing the form: no need for the options.
@@ -158,7 +159,7 @@ class MeetingForm(PortalForm):
     def __init__(
         self,
         *args: Any,
-        user: Any,
+        user: User,
         meeting: Meeting | None = None,
         recorded: Sequence[Attendance] = (),
         roll_source: Mapping[str, Any] | None = None,

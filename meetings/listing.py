@@ -20,6 +20,7 @@ from django.utils import timezone
 from branches.models import Organization
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.selectors import in_period_q, visible_meetings
+from partybuild.accounts.models import User
 from partybuild.periods import Period
 from partybuild.xlsx import SheetWriter
 
@@ -57,7 +58,7 @@ class MeetingFilters:
     sort: str = DEFAULT_SORT
 
 
-def meeting_list_queryset(user: Any, filters: MeetingFilters) -> QuerySet[Meeting]:
+def meeting_list_queryset(user: User, filters: MeetingFilters) -> QuerySet[Meeting]:
     """The meetings the user may see, filtered and sorted, with the organization joined in."""
     qs = visible_meetings(user).select_related("organization").annotate(moment=Coalesce("held_at", "planned_at"))
     if filters.status != STATUS_ALL:

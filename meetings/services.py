@@ -35,6 +35,7 @@ from meetings.models import (
 )
 from meetings.selectors import bump_life_version, has_vote, quorum_of, roll_members
 from members.roster.models import ON_ROSTER_STATES, Member
+from partybuild.accounts.models import User
 
 # What the attachments may be: photos and scans, at most 10 MB each.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -172,7 +173,7 @@ def _write_credits(meeting: Meeting, extra_types: Iterable[str]) -> None:
     MeetingCredit.objects.bulk_create([MeetingCredit(meeting=meeting, meeting_type=t) for t in sorted(wanted - current)])
 
 
-def _write_attendance(meeting: Meeting, attendance: AttendanceInput, roll: list[Member], actor: Any) -> None:
+def _write_attendance(meeting: Meeting, attendance: AttendanceInput, roll: list[Member], actor: User) -> None:
     by_pk = {m.pk: m for m in roll}
     existing = {a.member_id: a for a in meeting.attendance.all()}
     to_create, to_update = [], []
@@ -206,7 +207,7 @@ def _roll_of(meeting: Meeting, *, creating: bool) -> list[Member]:
 def _save(
     meeting: Meeting,
     *,
-    actor: Any,
+    actor: User,
     extra_types: Iterable[str],
     attendance: AttendanceInput | None,
     creating: bool,
@@ -232,7 +233,7 @@ def _save(
 
 def meeting_record(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     meeting_type: str,
     extra_types: Iterable[str] = (),
@@ -250,7 +251,7 @@ def meeting_record(
 
 def meeting_update(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     extra_types: Iterable[str] | None = None,
     attendance: AttendanceInput | None = None,
@@ -281,7 +282,7 @@ def meeting_update(
     return result
 
 
-def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a meeting with a reason: it stops counting, and stays on record."""
     reason = (reason or "").strip()
     if not reason:
@@ -300,7 +301,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     return meeting
 
 
-def attachment_add(*, actor: Any, meeting: Meeting, upload: UploadedFile, kind: str = AttachmentKind.PHOTO) -> MeetingAttachment:
+def attachment_add(*, actor: User, meeting: Meeting, upload: UploadedFile, kind: str = AttachmentKind.PHOTO) -> MeetingAttachment:
     """Attach a photo (JPEG, PNG) or a scan (PDF) of at most 10 MB."""
     name = Path(upload.name or "").name[:200]
     suffix = Path(name).suffix.lower()
@@ -332,7 +333,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, upload: UploadedFile, kind: 
     return attachment
 
 
-def attachment_remove(*, actor: Any, attachment: MeetingAttachment) -> MeetingAttachment:
+def attachment_remove(*, actor: User, attachment: MeetingAttachment) -> MeetingAttachment:
     """Hide an attachment; the file stays for the record."""
     if attachment.removed_at is None:
         attachment.removed_at = timezone.now()

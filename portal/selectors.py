@@ -15,10 +15,11 @@ from members.roster.models import ON_ROSTER_STATES, MemberState, MemberType
 from members.roster.selectors import visible_members
 from members.transfers.selectors import waiting_for_me_count
 from partybuild.accounts.access import scope_for
+from partybuild.accounts.models import User
 from partybuild.periods import Period, PeriodKind
 
 
-def home_summary(user: Any) -> dict[str, Any]:
+def home_summary(user: User) -> dict[str, Any]:
     """Figures for the 工作台: a handful of aggregate queries over the user's subtree."""
     scope = scope_for(user)
     context: dict[str, Any] = {"scope": scope}
@@ -82,13 +83,13 @@ def political_birthdays(members: Any, today: Any, *, limit: int = 30) -> dict[st
 LIFE_FIGURES_SECONDS = 10 * 60
 
 
-def _life_figures_key(user: Any, today: Any) -> str:
+def _life_figures_key(user: User, today: Any) -> str:
     scope = scope_for(user)
     who = "admin" if scope.is_admin else hashlib.sha256("|".join(sorted(scope.paths)).encode()).hexdigest()[:24]
     return f"portal:life:{who}:{today:%Y%m%d}:{tree_version()}:{life_version()}"
 
 
-def _organizational_life(user: Any) -> dict[str, Any]:
+def _organizational_life(user: User) -> dict[str, Any]:
     """This month's 三会一课 for the user's subtree (three queries, or one cache read for a wide
     scope seen before since the last change): how many 党支部 have held everything, how many are
     still due or failed; for a single-branch scope (a secretary), what is still due, each with

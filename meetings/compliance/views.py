@@ -12,7 +12,6 @@ the number of organizations; compliance_pages lays the reports out without query
 from __future__ import annotations
 
 import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -80,7 +79,7 @@ def _subtree(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(path__startswith=org.path)
 
 
-def _org_select(user: Any, chosen: Organization | None, empty_label: str) -> SafeString:
+def _org_select(user: User, chosen: Organization | None, empty_label: str) -> SafeString:
     """The 党组织 picker: the roster filter's cached options (one query on a cache miss)."""
     widget = OrgFilterSelect(attrs={"class": "form-select form-select-sm", "id": "id_org"})
     widget.empty_label = empty_label

@@ -20,6 +20,7 @@ from branches.selectors import writable_orgs
 from members.development import services
 from members.development.models import DevelopmentRecord, DevelopmentStage
 from members.roster.models import Education, Gender, Member, MemberState, MemberType
+from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, PortalForm
 
 _NAME_SPLIT = re.compile(r"[、，,；;\s]+")
@@ -41,7 +42,7 @@ class ApplicationForm(PortalForm):
 
     SHOWN_REQUIRED = ("applied_on", "name", "id_number")
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = writable_orgs(user).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path")
         for name in self.SHOWN_REQUIRED:
@@ -68,7 +69,7 @@ class StepForm(PortalForm):
     def service_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
-    def submit(self, actor: Any) -> DevelopmentRecord:
+    def submit(self, actor: User) -> DevelopmentRecord:
         return type(self).service(record=self.record, actor=actor, **self.service_kwargs())
 
 
@@ -348,7 +349,7 @@ class PersonForm(PortalForm):
             errors["id_number"] = age
         return errors
 
-    def submit(self, actor: Any) -> DevelopmentRecord:
+    def submit(self, actor: User) -> DevelopmentRecord:
         """The service changes what differs from the record, and refuses a form with no reason,
         no 民族 or no change."""
         facts = {name: self.cleaned_data.get(name) for name in services.PERSON_FIELDS}
@@ -380,7 +381,7 @@ class CorrectionForm(StepForm):
     def offered(cls, record: DevelopmentRecord) -> bool:
         return services.CORRECTABLE_FACTS[cls.fact].open(record)
 
-    def submit(self, actor: Any) -> DevelopmentRecord:
+    def submit(self, actor: User) -> DevelopmentRecord:
         return services.development_correct(record=self.record, fact=self.fact, actor=actor, **self.service_kwargs())
 
 

@@ -18,6 +18,7 @@ from members.dues.models import DuesAssessment, DuesPayment, PaymentMethod
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
+from partybuild.accounts.models import User
 from partybuild.periods import Period, PeriodKind
 
 
@@ -106,7 +107,7 @@ def _assess_one(
 
 
 @transaction.atomic
-def dues_assess_many(*, year: int, settings: dict[int, DuesSetting], actor: Any) -> list[DuesAssessment]:
+def dues_assess_many(*, year: int, settings: dict[int, DuesSetting], actor: User) -> list[DuesAssessment]:
     """Set the monthly dues for ``year`` of many members (by pk) at once: all or none. Refusals come
     as DuesRefused, by member; a member of a dissolved 党支部 as BranchDissolved (nothing saved). A fixed number of queries (the members locked, their assessments of
     the year, the dues table, then the inserts and updates with their history rows)."""
@@ -147,7 +148,7 @@ def dues_assess(
     *,
     member: Member,
     year: int,
-    actor: Any,
+    actor: User,
     base_income: Decimal | None = None,
     flat: Decimal | None = None,
     amount: Decimal | None = None,
@@ -166,7 +167,7 @@ def dues_assess(
 
 @transaction.atomic
 def dues_record_month(
-    *, branch: Organization, month: Any, entries: dict[int, DuesEntry], actor: Any
+    *, branch: Organization, month: Any, entries: dict[int, DuesEntry], actor: User
 ) -> tuple[list[DuesPayment], list[str]]:
     """Record a month's dues for members of a 党支部 in one go: all rows or none (a dissolved 党支部:
     BranchDissolved, nothing recorded). Returns the

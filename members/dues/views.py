@@ -79,7 +79,7 @@ def _own_branch(user: User) -> Organization | None:
     return visible_orgs(user).filter(pk__in=secretary_of, kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path").first()
 
 
-def _branch_choices(user: Any, under: Organization | None) -> dict[str, Any]:
+def _branch_choices(user: User, under: Organization | None) -> dict[str, Any]:
     """When no 党支部 is chosen: the active ones under the chosen organization (or in the scope)."""
     branches = visible_orgs(user).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
     if under is not None:
@@ -99,7 +99,7 @@ def _read_year(value: str | None, today: datetime.date) -> tuple[int, str]:
     return today.year, f"年度“{value}”无法识别，应为{FIRST_YEAR}年至{last}年之间的年份。已改为显示{today.year}年。"
 
 
-def _org_select(user: Any, chosen: Organization | None, empty_label: str) -> SafeString:
+def _org_select(user: User, chosen: Organization | None, empty_label: str) -> SafeString:
     """The 党组织 picker: the roster filter's cached options (one query on a cache miss)."""
     widget = OrgFilterSelect(attrs={"class": "form-select form-select-sm", "id": "id_org"})
     widget.empty_label = empty_label
@@ -112,7 +112,7 @@ def _url(name: str, **params: Any) -> str:
     return f"{reverse(name)}?{query}" if query else reverse(name)
 
 
-def _roster(user: Any, branch: Organization) -> QuerySet[Member]:
+def _roster(user: User, branch: Organization) -> QuerySet[Member]:
     """The members of a 党支部 the user manages (all of them: the branch is in the scope)."""
     return managed_members(user).filter(branch=branch)
 
@@ -242,7 +242,7 @@ def dues_month_export(request: HttpRequest) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=f"党费收缴-{where}-{month}.xlsx", content_type=XLSX_CONTENT_TYPE)
 
 
-def _assess_all(changes: list[tuple[YearRow, YearRowInput]], year: int, actor: Any) -> dict[int, dict[str, list[str]]]:
+def _assess_all(changes: list[tuple[YearRow, YearRowInput]], year: int, actor: User) -> dict[int, dict[str, list[str]]]:
     """Set every changed row with services.dues_assess_many: all rows or none, in a fixed number
     of queries. The refusals, by member and field; empty when everything was saved."""
     try:

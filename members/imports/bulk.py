@@ -24,6 +24,7 @@ from django.db.models import Field, Model
 from simple_history.utils import bulk_create_with_history
 
 from members.roster.models import Member
+from partybuild.accounts.models import User
 
 Values = Mapping[str, Any]  # a member's values by attribute name (``branch_id``, not ``branch``)
 
@@ -40,7 +41,7 @@ def _copy(model: type[Model], fields: Sequence[Field], rows: Iterable[Sequence[A
         cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer)
 
 
-def create_members_with_history(rows: list[Values], *, user: Any, reason: str, when: datetime.datetime) -> list[int]:
+def create_members_with_history(rows: list[Values], *, user: User, reason: str, when: datetime.datetime) -> list[int]:
     """Insert new members and one '+' history record each; returns their ids, in order."""
     if not rows:
         return []

@@ -15,6 +15,7 @@ from members.imports.xlsx import write_rows
 from members.roster.models import Degree, DuesCategory, Education, Gender, MemberState, MemberType
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import scope_for
+from partybuild.accounts.models import User
 
 EXPORT_FIELDS = [
     "name",
@@ -93,7 +94,7 @@ def export_values(row: Mapping[str, Any], *, number: int | str, today: datetime.
     }
 
 
-def export_rows(user: Any, queryset: QuerySet[Any], today: datetime.date) -> Iterator[list[Any]]:
+def export_rows(user: User, queryset: QuerySet[Any], today: datetime.date) -> Iterator[list[Any]]:
     scope = scope_for(user)
     headers = [c.header for c in COLUMNS]
     for index, row in enumerate(
@@ -103,5 +104,5 @@ def export_rows(user: Any, queryset: QuerySet[Any], today: datetime.date) -> Ite
         yield [values.get(h, "") for h in headers]
 
 
-def export_roster(target: str | IO[bytes], user: Any, queryset: QuerySet[Any], today: datetime.date) -> int:
+def export_roster(target: str | IO[bytes], user: User, queryset: QuerySet[Any], today: datetime.date) -> int:
     return write_rows(target, [c.header for c in COLUMNS], export_rows(user, queryset, today))

@@ -38,6 +38,7 @@ from members.roster.field_checks import check_member_record
 from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import scope_for
+from partybuild.accounts.models import User
 
 CHUNK = 2000
 MAX_STORED_ERRORS = 1000
@@ -63,7 +64,9 @@ def staged_path(job_pk: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "staged" / f"job-{job_pk}.pickle"
 
 
-def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, progress: Progress | None = None) -> PreviewResult:
+def import_preview(
+    *, path: str | Path, filename: str, user: User, job_pk: int, progress: Progress | None = None
+) -> PreviewResult:
     """Judge the whole file and stage its changes. Writes nothing to the roster."""
     sheet: RosterSheet = open_roster(path, filename)
     try:
@@ -72,7 +75,7 @@ def import_preview(*, path: str | Path, filename: str, user: Any, job_pk: int, p
         sheet.close()
 
 
-def _preview(sheet: RosterSheet, *, user: Any, job_pk: int, progress: Progress | None) -> PreviewResult:
+def _preview(sheet: RosterSheet, *, user: User, job_pk: int, progress: Progress | None) -> PreviewResult:
     index = ScopeIndex(user)
     result = PreviewResult(
         unknown_headers=sheet.unknown_headers, unstored_headers=sheet.unstored_headers, header_row=sheet.header_row
@@ -203,7 +206,7 @@ class ApplyResult:
     updated: int = 0
 
 
-def import_apply(*, job_pk: int, user: Any, reason: str, expected_total: int, progress: Progress | None = None) -> ApplyResult:
+def import_apply(*, job_pk: int, user: User, reason: str, expected_total: int, progress: Progress | None = None) -> ApplyResult:
     """Write the staged rows: one transaction, all or nothing. Only one import writes at a time
     (a row lock on the roster import lock)."""
     result = ApplyResult()

@@ -34,6 +34,7 @@ from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.services import MEMBER_EDITABLE_FIELDS, member_create, member_update
 from members.roster.validators import id_number_birth_date, id_number_gender
 from partybuild.accounts.access import Scope, can_import_roster, scope_for
+from partybuild.accounts.models import User
 from partybuild.xlsx import neutralize_formula
 
 # Fields the resource writes besides the roster fields of MEMBER_EDITABLE_FIELDS: the state
@@ -164,7 +165,7 @@ class MemberResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
-    def __init__(self, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, user: User = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.index: ScopeIndex | None = None

@@ -18,6 +18,7 @@ from members.roster.checks import OrgRef
 from members.roster.models import ENDED_STATES, Member, MemberState
 from members.roster.validators import id_number_birth_date, id_number_gender, mask_id_number
 from partybuild.accounts.access import scope_for
+from partybuild.accounts.models import User
 
 # Fields an import may set. State flags map onto ``state`` (see state_from_flags).
 FIELDS = [c.field for c in STORED_COLUMNS if c.field not in {"is_lost", "is_mobile", "branch", "group"}]
@@ -39,7 +40,7 @@ class RowError:
 class ScopeIndex:
     """The importer's 党支部 and 党小组, found by code, full name or short name. Two queries."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: User) -> None:
         scope = scope_for(user)
         orgs = Organization.objects.filter(scope.org_q(), kind__in=[OrgKind.BRANCH, OrgKind.GROUP]).values(
             "pk", "code", "name", "short_name", "kind", "path", "depth", "status"

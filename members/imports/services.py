@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -31,7 +31,7 @@ ASYNC_THRESHOLD = 2000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
-def roster_import_start(*, user: Any, upload: UploadedFile) -> RosterImport:
+def roster_import_start(*, user: User, upload: UploadedFile) -> RosterImport:
     """Check the file's form and headers, keep it, and judge it (now, or by a task if large).
 
     A file that cannot be read at all, or lacks required columns, is refused with a Chinese

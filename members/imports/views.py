@@ -37,6 +37,7 @@ from members.imports.xlsx import write_template
 from members.roster import selectors
 from members.roster.forms import MemberFilterForm
 from partybuild.accounts.access import can_import_roster, is_owner, scope_for
+from partybuild.accounts.models import User
 from partybuild.downloads import written_file
 from partybuild.web.forms import PortalForm, add_service_errors
 
@@ -64,7 +65,7 @@ class RosterUploadForm(PortalForm):
     )
 
 
-def _require_importer(user: Any) -> None:
+def _require_importer(user: User) -> None:
     if not can_import_roster(user):
         raise PermissionDenied("只有系统管理员和党务干部可以导入花名册。")
 

@@ -15,6 +15,7 @@ from branches.selectors import writable_orgs
 from members.roster import selectors
 from members.roster.models import ENDED_STATES, Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
 from members.roster.services import MEMBER_EDITABLE_FIELDS, STATE_TRANSITIONS
+from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, PortalForm
 
 
@@ -38,7 +39,7 @@ class MemberFilterForm(PortalForm):
     joined_year = forms.IntegerField(label="入党年份", required=False, min_value=1921, max_value=2100)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.org_options = selectors.org_filter_options(user)
@@ -134,7 +135,7 @@ class MemberForm(PortalForm):
         ("工作信息", ("work_unit_position", "job_post", "work_started_on")),
     )
 
-    def __init__(self, *args: Any, user: Any, member: Member | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, member: Member | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
         branches = writable_orgs(user).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)

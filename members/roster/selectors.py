@@ -19,6 +19,7 @@ from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Education, Mem
 from members.roster.validators import mask_id_number
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser, scope_for
+from partybuild.accounts.models import User
 from partybuild.history import HistoryEntry, change_history, history_rows
 from partybuild.periods import add_years
 
@@ -163,7 +164,7 @@ ORG_FILTER_CACHE_SECONDS = 600
 _INDENT = "\u3000"  # a <select> shows no CSS padding on options: indent with full-width spaces
 
 
-def _org_filter_cache_key(user: Any) -> str | None:
+def _org_filter_cache_key(user: User) -> str | None:
     scope = scope_for(user)
     if scope.is_admin:
         who = "admin"
@@ -193,7 +194,7 @@ class OrgFilterOptions:
     rows: dict[int, tuple[Any, ...]] | None = None
 
 
-def org_filter_options(user: Any) -> OrgFilterOptions:
+def org_filter_options(user: User) -> OrgFilterOptions:
     """The ``<option>`` elements of the roster's 党组织 filter: the active organizations the user
     sees, in tree order, indented by level. From the cache, or one query."""
     key = _org_filter_cache_key(user)
@@ -211,7 +212,7 @@ def org_filter_options(user: Any) -> OrgFilterOptions:
     return OrgFilterOptions(html=html, rows={row[_PK]: row for row in rows})
 
 
-def org_filter_org(user: Any, pk: int, options: OrgFilterOptions | None = None) -> Organization | None:
+def org_filter_org(user: User, pk: int, options: OrgFilterOptions | None = None) -> Organization | None:
     """The organization chosen in the 党组织 filter if the user may filter by it (active, in
     scope), else None. Checked against the database, never against cached options: no query when
     the options were just read from it, else one."""
@@ -234,7 +235,7 @@ class MemberFilters:
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
-def member_list_queryset(user: Any, filters: MemberFilters) -> QuerySet[Member]:
+def member_list_queryset(user: User, filters: MemberFilters) -> QuerySet[Member]:
     """The roster rows the user may see, filtered and sorted, with what each row shows joined in."""
     qs = visible_members(user).select_related("branch", "group")
     if filters.state == STATE_FILTER_ON_ROSTER:
@@ -282,7 +283,7 @@ def member_history_rows(member: Member) -> list[Any]:
     return history_rows(member, "branch", "group")
 
 
-def member_history(user: Any, member: Member, rows: list[Any] | None = None) -> list[HistoryEntry]:
+def member_history(user: User, member: Member, rows: list[Any] | None = None) -> list[HistoryEntry]:
     """The member's change timeline, newest first: who, when, which fields changed old → new and
     why. ID numbers are masked unless the user manages the member. One query (none when ``rows``
     from member_history_rows are given)."""

@@ -14,6 +14,7 @@ from branches.models import Position
 from branches.services import position_end
 from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
 from members.roster.validators import id_number_birth_date, id_number_gender, normalize_id_number
+from partybuild.accounts.models import User
 from partybuild.accounts.services import roles_revoke_for_member
 
 MEMBER_EDITABLE_FIELDS = (
@@ -104,7 +105,7 @@ def _full_clean(member: Member, extra: dict[str, str]) -> None:
 
 
 @transaction.atomic
-def member_create(*, actor: Any = None, reason: str = "", **fields: Any) -> Member:
+def member_create(*, actor: User | None = None, reason: str = "", **fields: Any) -> Member:
     unknown = set(fields) - set(MEMBER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -118,7 +119,7 @@ def member_create(*, actor: Any = None, reason: str = "", **fields: Any) -> Memb
 
 
 @transaction.atomic
-def member_update(*, member: Member, actor: Any = None, reason: str = "", **fields: Any) -> Member:
+def member_update(*, member: Member, actor: User | None = None, reason: str = "", **fields: Any) -> Member:
     unknown = set(fields) - set(MEMBER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -178,7 +179,7 @@ def member_change_state(
     on: datetime.date,
     reason: str,
     destination: str = "",
-    actor: Any = None,
+    actor: User | None = None,
     by_transfer: bool = False,
 ) -> Member:
     """Move a member to another state with a date and a reason, kept in the history.

@@ -30,6 +30,7 @@ from members.dues.models import DuesAssessment, DuesPayment
 from members.roster.models import Member, MemberState
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from partybuild.accounts.access import scope_for
+from partybuild.accounts.models import User
 
 
 class Category:
@@ -353,7 +354,7 @@ def _dues_entries(assessments: Sequence[DuesAssessment], payments: Sequence[Dues
 
 
 def member_timeline(
-    user: Any,
+    user: User,
     member: Member,
     *,
     positions: Sequence[Position],

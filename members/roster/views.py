@@ -31,6 +31,7 @@ from members.roster.services import member_create, member_edit_refusal, member_u
 from members.roster.timeline import member_dues_records, member_timeline, member_transfers, timeline_categories
 from members.transfers.services import member_change_state_ending_transfers
 from partybuild.accounts.access import can_see_org, scope_for
+from partybuild.accounts.models import User
 from partybuild.web.forms import add_service_errors
 
 PAGE_SIZE = 50
@@ -55,7 +56,7 @@ def _sort_links(params: QueryDict, current: str) -> dict[str, dict[str, Any]]:
     return links
 
 
-def _decorate_rows(user: Any, page: Page, today: datetime.date) -> None:
+def _decorate_rows(user: User, page: Page, today: datetime.date) -> None:
     """What each row shows beyond its fields: the ID number as this user may see it, and the age."""
     for member in page.object_list:
         member.shown_id_number = id_number_for(user, member)

@@ -23,6 +23,7 @@ from members.transfers.incoming import incoming_fact_errors
 from members.transfers.models import TransferKind, TransferScope
 from members.transfers.selectors import destination_options_html, dues_paid_up_to, member_options, transferable_members
 from members.transfers.services import INCOMING_FIELDS
+from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, MonthField, PortalForm, SearchInput
 
 # Which form fields each kind needs, with the message when one is empty (the services' words).
@@ -151,7 +152,7 @@ class TransferForm(PortalForm):
         "reason",
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["member"].queryset = transferable_members(user).select_related("branch")

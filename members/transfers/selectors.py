@@ -29,6 +29,7 @@ from members.transfers.services import OPEN_STATUSES, waiting_on
 from members.transfers.sides import transfer_sides
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser, scope_for
+from partybuild.accounts.models import User
 
 # --- access: the transfers a user sees (access.py decides; their sides: members.transfers.sides) -
 
@@ -64,7 +65,7 @@ DEFAULT_TAB = "waiting"
 DONE_STATUSES = (TransferStatus.ACCEPTED, TransferStatus.COMPLETED)
 
 
-def waiting_q(user: Any) -> Q:
+def waiting_q(user: User) -> Q:
     """Transfers waiting on a side the user acts for: 已申请 and sent from the user's scope (the
     sending side reviews), or 转出方已审核 and going to it (the receiving side accepts)."""
     scope = scope_for(user)
@@ -75,7 +76,7 @@ def waiting_q(user: Any) -> Q:
     return out_side | in_side
 
 
-def tab_q(user: Any, tab: str) -> Q:
+def tab_q(user: User, tab: str) -> Q:
     if tab == "waiting":
         return waiting_q(user)
     if tab == "open":
@@ -87,7 +88,7 @@ def tab_q(user: Any, tab: str) -> Q:
     return Q()
 
 
-def waiting_for_me_count(user: Any) -> int:
+def waiting_for_me_count(user: User) -> int:
     """How many transfers wait on a side the user acts for (待我方处理). One query; none for a user
     who sees no organizations."""
     if not scope_for(user).sees_orgs:
@@ -95,7 +96,7 @@ def waiting_for_me_count(user: Any) -> int:
     return visible_transfers(user).filter(waiting_q(user)).order_by().count()
 
 
-def inbox_counts(user: Any, *, kind: str = "", q: str = "") -> dict[str, int]:
+def inbox_counts(user: User, *, kind: str = "", q: str = "") -> dict[str, int]:
     """The count of each tab, for the transfers the user sees (with the kind and search filters
     applied). One aggregate query."""
     if not scope_for(user).sees_orgs:
@@ -112,7 +113,7 @@ def _filtered(qs: QuerySet[Transfer], *, kind: str, q: str) -> QuerySet[Transfer
     return qs
 
 
-def inbox_queryset(user: Any, *, tab: str, kind: str = "", q: str = "") -> QuerySet[Transfer]:
+def inbox_queryset(user: User, *, tab: str, kind: str = "", q: str = "") -> QuerySet[Transfer]:
     """The rows of a tab, with what a row shows joined in. 待我方处理 lists the longest waiting
     first; the other tabs the newest first."""
     qs = _filtered(visible_transfers(user).filter(tab_q(user, tab)), kind=kind, q=q)
@@ -144,7 +145,7 @@ def days_waiting(transfer: Transfer, today: datetime.date) -> int | None:
     return max(0, (today - timezone.localdate(transfer.updated_at)).days)
 
 
-def decorate(transfers: Iterable[Transfer], user: Any, today: datetime.date) -> None:
+def decorate(transfers: Iterable[Transfer], user: User, today: datetime.date) -> None:
     """Set what the list shows on each row (no query: the relations are joined in)."""
     for t in transfers:
         t.person_name = person_name(t)  # type: ignore[attr-defined]
@@ -228,7 +229,7 @@ def destination_options_html() -> str:
 MEMBER_OPTIONS_LIMIT = 100
 
 
-def transferable_members(user: Any) -> QuerySet[Any]:
+def transferable_members(user: User) -> QuerySet[Any]:
     """Members the user manages who are still on the roster: those whose transfer they may apply for."""
     return managed_members(user).filter(state__in=ON_ROSTER_STATES)
 
@@ -239,7 +240,7 @@ class MemberOptions:
     more: bool  # more members match than are offered: the user should type to narrow it down
 
 
-def member_options(user: Any, *, q: str = "", include: int | None = None) -> MemberOptions:
+def member_options(user: User, *, q: str = "", include: int | None = None) -> MemberOptions:
     """The members to offer in the transfer form's select, grouped by 党支部: those matching ``q``
     (by name), at most MEMBER_OPTIONS_LIMIT, and the member ``include`` (already chosen) if the
     user may send them. One query, two with ``include``."""

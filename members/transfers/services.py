@@ -40,6 +40,7 @@ from members.roster.services import MANUAL_ENDED_STATES, member_change_state, me
 from members.roster.validators import validate_id_number
 from members.transfers.incoming import incoming_fact_errors
 from members.transfers.models import Transfer, TransferKind, TransferScope, TransferStatus
+from partybuild.accounts.models import User
 from partybuild.accounts.services import roles_revoke_for_member
 
 OPEN_STATUSES = (TransferStatus.APPLIED, TransferStatus.OUT_APPROVED, TransferStatus.SUSPENDED)
@@ -114,7 +115,7 @@ def _incoming_refusal(member: Member) -> str:
 @transaction.atomic
 def transfer_apply(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     scope: str,
     reason: str,
@@ -229,7 +230,7 @@ def _locked(transfer: Transfer) -> Transfer:
     return Transfer.objects.select_for_update(of=("self",)).select_related("member", "from_org", "to_org").get(pk=transfer.pk)
 
 
-def _save(transfer: Transfer, actor: Any, reason: str) -> Transfer:
+def _save(transfer: Transfer, actor: User, reason: str) -> Transfer:
     transfer._history_user = actor  # type: ignore[attr-defined]
     transfer._change_reason = reason  # type: ignore[attr-defined]
     transfer.save()
@@ -244,7 +245,7 @@ def _check_still_in_from_org(transfer: Transfer) -> None:
 
 
 @transaction.atomic
-def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
+def transfer_approve_out(*, transfer: Transfer, actor: User) -> Transfer:
     """The sending side approves. Out of the portal, this ends the membership here."""
     transfer = _locked(transfer)
     if transfer.status != TransferStatus.APPLIED or transfer.kind == TransferKind.IN:
@@ -267,7 +268,7 @@ def transfer_approve_out(*, transfer: Transfer, actor: Any) -> Transfer:
     return _save(transfer, actor, "转出方审核通过")
 
 
-def _end_development_here(transfer: Transfer, actor: Any, on: datetime.date) -> None:
+def _end_development_here(transfer: Transfer, actor: User, on: datetime.date) -> None:
     """A 预备党员 (or anyone with an open 发展党员 record) whose 组织关系 leaves the portal: the record
     ends here as 组织关系已转出 (the receiving organization keeps the 预备期 going), so it leaves the
     branch's pipeline and reminders."""
@@ -280,7 +281,7 @@ def _end_development_here(transfer: Transfer, actor: Any, on: datetime.date) -> 
         record.save(update_fields=["stage", "ended_on", "end_reason", "updated_at"])
 
 
-def _leave_old_branch(member: Member, transfer: Transfer, actor: Any, on: datetime.date) -> None:
+def _leave_old_branch(member: Member, transfer: Transfer, actor: User, on: datetime.date) -> None:
     """What a 系统内转接 takes from the old 党支部: the positions held in it (and its 党小组) end on
     the day of acceptance with the login's 支部书记 role there, and an open 发展党员 record (a 预备党员's) goes with the member, so the
     new 党支部 records the 转正 and receives the reminders."""
@@ -306,7 +307,7 @@ def _incoming_facts(transfer: Transfer) -> dict[str, Any]:
     return facts
 
 
-def _bring_back(member: Member, transfer: Transfer, facts: dict[str, Any], actor: Any, on: datetime.date) -> Member:
+def _bring_back(member: Member, transfer: Transfer, facts: dict[str, Any], actor: User, on: datetime.date) -> Member:
     """A member who left by a 转出系统外 comes back: 正常 again from ``on``, in the receiving 党支部
     (no 党小组 yet), with the letter's roster facts (a 人员类别 left empty is 正式党员, as for a new
     member; facts the letter does not give stay as they were)."""
@@ -325,7 +326,7 @@ def _bring_back(member: Member, transfer: Transfer, facts: dict[str, Any], actor
 
 
 @transaction.atomic
-def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
+def transfer_accept(*, transfer: Transfer, actor: User) -> Transfer:
     """The receiving side accepts: the member moves (or, from outside, is created or comes back)
     with history."""
     transfer = _locked(transfer)
@@ -369,7 +370,7 @@ def transfer_accept(*, transfer: Transfer, actor: Any) -> Transfer:
 
 
 @transaction.atomic
-def transfer_return(*, transfer: Transfer, actor: Any, reason: str) -> Transfer:
+def transfer_return(*, transfer: Transfer, actor: User, reason: str) -> Transfer:
     """Either side returns an open transfer, with a reason: it is closed; nothing moved."""
     transfer = _locked(transfer)
     if transfer.status not in OPEN_STATUSES:
@@ -388,7 +389,7 @@ def member_change_state_ending_transfers(
     on: datetime.date,
     reason: str,
     destination: str = "",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Member:
     """A state change by hand (the state form, the API, 取消预备党员资格): members.roster.services.
     member_change_state, and then, when the member left the party or died (出党, 去世), each open
@@ -401,7 +402,7 @@ def member_change_state_ending_transfers(
 
 
 @transaction.atomic
-def transfer_suspend(*, transfer: Transfer, actor: Any, reason: str) -> Transfer:
+def transfer_suspend(*, transfer: Transfer, actor: User, reason: str) -> Transfer:
     """Put an open transfer on hold, with a reason (e.g. waiting for dues to be paid up)."""
     transfer = _locked(transfer)
     if transfer.status not in (TransferStatus.APPLIED, TransferStatus.OUT_APPROVED):
@@ -413,7 +414,7 @@ def transfer_suspend(*, transfer: Transfer, actor: Any, reason: str) -> Transfer
 
 
 @transaction.atomic
-def transfer_resume(*, transfer: Transfer, actor: Any) -> Transfer:
+def transfer_resume(*, transfer: Transfer, actor: User) -> Transfer:
     """Take a suspended transfer up again where it was (its status before it was suspended)."""
     transfer = _locked(transfer)
     if transfer.status != TransferStatus.SUSPENDED:

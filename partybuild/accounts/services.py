@@ -7,10 +7,10 @@ from typing import Any
 from django.utils import timezone
 
 from partybuild.accounts.access import forget_scope
-from partybuild.accounts.models import Role, RoleAssignment
+from partybuild.accounts.models import Role, RoleAssignment, User
 
 
-def roles_revoke_for_member(*, member: Any, reason: str, actor: Any, within_path: str | None = None) -> int:
+def roles_revoke_for_member(*, member: Any, reason: str, actor: User, within_path: str | None = None) -> int:
     """A member's login loses the roles that came with a place they no longer hold: the 支部书记
     role of organizations under ``within_path`` (the branch they left), or, with no path (they left
     the roster), every 支部书记 and 党务干部 role. The 党员 role stays: they keep reading their own

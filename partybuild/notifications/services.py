@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from partybuild.accounts.access import notification_recipients_for_paths
+from partybuild.accounts.models import User
 from partybuild.notifications.models import Notification
 
 
@@ -93,7 +93,7 @@ def reminders_fan_out(reminders: Iterable[Reminder]) -> int:
     )
 
 
-def notification_mark_read(*, user: Any, pk: int | None = None) -> int:
+def notification_mark_read(*, user: User, pk: int | None = None) -> int:
     """Mark one (or, with pk None, all) of the user's notifications read."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if pk is not None:

@@ -29,6 +29,7 @@ from members.development.services.common import (
     save_checked,
 )
 from members.roster.models import Member, MemberState, MemberType
+from partybuild.accounts.models import User
 
 
 @transaction.atomic
@@ -36,7 +37,7 @@ def development_apply(
     *,
     branch: Organization,
     applied_on: datetime.date,
-    actor: Any,
+    actor: User,
     name: str,
     id_number: str,
     gender: str = "",
@@ -80,7 +81,7 @@ def development_apply(
 
 
 @transaction.atomic
-def development_person_update(*, record: DevelopmentRecord, actor: Any, reason: str, **fields: Any) -> DevelopmentRecord:
+def development_person_update(*, record: DevelopmentRecord, actor: User, reason: str, **fields: Any) -> DevelopmentRecord:
     """修改个人信息 while the record is under way and before the roster has them: with a reason (the
     history keeps "修改个人信息：<reason>"), 民族 not emptied, and at least one fact that changes.
     Only what differs from the record is changed; a gender or birth date left empty follows from
@@ -128,7 +129,7 @@ def development_person_update(*, record: DevelopmentRecord, actor: Any, reason: 
 
 @transaction.atomic
 def development_talk_record(
-    *, record: DevelopmentRecord, talked_on: datetime.date, talked_by: str, actor: Any, reason: str = ""
+    *, record: DevelopmentRecord, talked_on: datetime.date, talked_by: str, actor: User, reason: str = ""
 ) -> DevelopmentRecord:
     """The talk with the applicant. Later than ``talk_due_on``: recorded as an exception with the
     reason (refused without one)."""
@@ -174,7 +175,7 @@ def development_talk_record(
 
 @transaction.atomic
 def development_activist_record(
-    *, record: DevelopmentRecord, activist_on: datetime.date, cultivators: Sequence[Member | str], actor: Any
+    *, record: DevelopmentRecord, activist_on: datetime.date, cultivators: Sequence[Member | str], actor: User
 ) -> DevelopmentRecord:
     """入党积极分子, with 1–2 培养联系人 (正式党员 on the roster, or names). Eligible as 发展对象
     ``activist_min`` after ``activist_on``."""
@@ -221,7 +222,7 @@ def development_activist_record(
 
 
 @transaction.atomic
-def development_candidate_record(*, record: DevelopmentRecord, candidate_on: datetime.date, actor: Any) -> DevelopmentRecord:
+def development_candidate_record(*, record: DevelopmentRecord, candidate_on: datetime.date, actor: User) -> DevelopmentRecord:
     """发展对象: refused before ``candidate_eligible_on`` (``activist_min`` as 积极分子)."""
     record = lock(record)
     require_stage(record, [DevelopmentStage.ACTIVIST], "列为发展对象")
@@ -247,7 +248,7 @@ def development_candidate_record(*, record: DevelopmentRecord, candidate_on: dat
 
 
 @transaction.atomic
-def development_terminate(*, record: DevelopmentRecord, ended_on: datetime.date, reason: str, actor: Any) -> DevelopmentRecord:
+def development_terminate(*, record: DevelopmentRecord, ended_on: datetime.date, reason: str, actor: User) -> DevelopmentRecord:
     """终止培养 of an applicant, 积极分子 or 发展对象, with a reason; the 培养联系人 end the same day."""
     record = lock(record)
     require_stage(record, [DevelopmentStage.APPLICANT, DevelopmentStage.ACTIVIST, DevelopmentStage.CANDIDATE], "终止培养")

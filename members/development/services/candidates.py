@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,11 +27,12 @@ from members.development.services.common import (
 )
 from members.roster.models import MemberType
 from members.roster.services import member_create
+from partybuild.accounts.models import User
 
 
 @transaction.atomic
 def development_political_review_record(
-    *, record: DevelopmentRecord, reviewed_on: datetime.date, conclusion: str, actor: Any
+    *, record: DevelopmentRecord, reviewed_on: datetime.date, conclusion: str, actor: User
 ) -> DevelopmentRecord:
     """政治审查 of the 发展对象, with its conclusion."""
     record = lock(record)
@@ -57,7 +57,7 @@ def development_training_record(
     record: DevelopmentRecord,
     started_on: datetime.date,
     ended_on: datetime.date,
-    actor: Any,
+    actor: User,
     days: int | None = None,
     class_hours: int | None = None,
 ) -> DevelopmentRecord:
@@ -101,7 +101,7 @@ def development_training_record(
 
 @transaction.atomic
 def development_publicity_record(
-    *, record: DevelopmentRecord, started_on: datetime.date, ended_on: datetime.date, actor: Any
+    *, record: DevelopmentRecord, started_on: datetime.date, ended_on: datetime.date, actor: User
 ) -> DevelopmentRecord:
     """公示 of the 发展对象, at least ``publicity_min`` working days; its end may be still to come."""
     record = lock(record)
@@ -132,7 +132,7 @@ def development_publicity_record(
 
 
 @transaction.atomic
-def development_pre_review_record(*, record: DevelopmentRecord, pre_reviewed_on: datetime.date, actor: Any) -> DevelopmentRecord:
+def development_pre_review_record(*, record: DevelopmentRecord, pre_reviewed_on: datetime.date, actor: User) -> DevelopmentRecord:
     """预审 by the 党委, after the 政治审查, the training and the end of the 公示."""
     record = lock(record)
     require_stage(record, [DevelopmentStage.CANDIDATE], "登记党委预审")
@@ -170,7 +170,7 @@ def development_admission_vote_record(
     votes_for: int,
     votes_against: int,
     abstentions: int,
-    actor: Any,
+    actor: User,
 ) -> DevelopmentRecord:
     """支部党员大会 on admitting the 发展对象 as 预备党员 (after the 党委's 预审). A vote without a
     quorum or a majority is refused; a passed vote may be corrected until the 党委 approves."""
@@ -201,7 +201,7 @@ def development_admission_vote_record(
 
 @transaction.atomic
 def development_admission_approve(
-    *, record: DevelopmentRecord, approved_on: datetime.date, actor: Any, reason: str = ""
+    *, record: DevelopmentRecord, approved_on: datetime.date, actor: User, reason: str = ""
 ) -> DevelopmentRecord:
     """The 党委 approves: the person becomes a 预备党员 on the roster (入党日期 = the vote date); the
     预备期 runs ``probation`` from the vote."""

@@ -16,6 +16,7 @@ from django.utils import timezone
 from members.development.models import OPEN_STAGES, DevelopmentRecord, DevelopmentRule, RuleKey
 from members.roster.models import Member
 from members.roster.validators import id_number_birth_date, id_number_gender, normalize_id_number
+from partybuild.accounts.models import User
 
 PERSON_FIELDS = ("name", "gender", "id_number", "birth_date", "ethnicity", "education", "phone", "work_unit_position")
 
@@ -99,7 +100,7 @@ def lock(record: DevelopmentRecord) -> DevelopmentRecord:
     return DevelopmentRecord.objects.select_for_update().get(pk=record.pk)
 
 
-def save_checked(obj: models.Model, errors: Errors, *, actor: Any, reason: str, exclude: Sequence[str] = ()) -> None:
+def save_checked(obj: models.Model, errors: Errors, *, actor: User, reason: str, exclude: Sequence[str] = ()) -> None:
     """full_clean, with the service's own errors first, then save with the history's user and reason."""
     try:
         obj.full_clean(exclude=list(exclude) or None)

@@ -28,6 +28,7 @@ from members.development.services.candidates import (
 )
 from members.development.services.common import Errors, lock, tag_history_reason
 from members.development.services.probation import development_confirmation_vote_record
+from partybuild.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ CORRECTABLE_FACTS: dict[str, CorrectableFact] = {
 
 @transaction.atomic
 def development_correct(
-    *, record: DevelopmentRecord, fact: str, correction_reason: str, actor: Any, **values: Any
+    *, record: DevelopmentRecord, fact: str, correction_reason: str, actor: User, **values: Any
 ) -> DevelopmentRecord:
     """更正 ``fact`` (a key of ``CORRECTABLE_FACTS``) with ``values``, the arguments of its service:
     refused without a reason, before the fact is recorded, or when nothing changes; then the
@@ -130,7 +131,7 @@ def development_correct(
 
 @transaction.atomic
 def development_fact_record(
-    *, record: DevelopmentRecord, fact: str, actor: Any, correction_reason: str = "", **values: Any
+    *, record: DevelopmentRecord, fact: str, actor: User, correction_reason: str = "", **values: Any
 ) -> DevelopmentRecord:
     """Record ``fact`` through its service; sent again while the service accepts it as a
     correction (recorded, not yet relied on), it is one: the reason is required."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -27,6 +26,7 @@ from members.development.services.common import (
 from members.roster.models import MemberState, MemberType
 from members.roster.services import member_update
 from members.transfers.services import member_change_state_ending_transfers
+from partybuild.accounts.models import User
 from partybuild.periods import add_months
 
 # --- 预备期 and 转正 ------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ from partybuild.periods import add_months
 
 @transaction.atomic
 def development_probation_extend(
-    *, record: DevelopmentRecord, decided_on: datetime.date, months: int, reason: str, actor: Any
+    *, record: DevelopmentRecord, decided_on: datetime.date, months: int, reason: str, actor: User
 ) -> DevelopmentRecord:
     """延长预备期 at its end: ``extension_min`` to ``extension_max`` months in all, at most
     ``extension_times`` times. The new end follows the current one."""
@@ -81,7 +81,7 @@ def development_confirmation_vote_record(
     votes_for: int,
     votes_against: int,
     abstentions: int,
-    actor: Any,
+    actor: User,
 ) -> DevelopmentRecord:
     """支部党员大会 on 转正, once the 预备期 has ended; quorum and majority as for admission."""
     record = lock(record)
@@ -111,7 +111,7 @@ def development_confirmation_vote_record(
 
 @transaction.atomic
 def development_confirm(
-    *, record: DevelopmentRecord, approved_on: datetime.date, actor: Any, reason: str = ""
+    *, record: DevelopmentRecord, approved_on: datetime.date, actor: User, reason: str = ""
 ) -> DevelopmentRecord:
     """The 党委 approves the 转正: the roster member becomes 正式党员, 转正日期 = the end of the 预备期."""
     record = lock(record)
@@ -150,7 +150,7 @@ def development_confirm(
 
 @transaction.atomic
 def development_probation_cancel(
-    *, record: DevelopmentRecord, decided_on: datetime.date, reason: str, actor: Any
+    *, record: DevelopmentRecord, decided_on: datetime.date, reason: str, actor: User
 ) -> DevelopmentRecord:
     """取消预备党员资格: the record ends, the roster member leaves the roster as 出党 (history kept)."""
     record = lock(record)
