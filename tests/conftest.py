@@ -17,7 +17,9 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
 from branches.models import Organization, OrgKind
@@ -52,11 +54,25 @@ class World:
             getattr(self, name).refresh_from_db()
 
 
+def clear_cache() -> None:
+    """Empty this test process's cache. On Redis only this process's keys go (its KEY_PREFIX, one per
+    pytest-xdist worker): ``cache.clear()`` would FLUSHDB, emptying the other worker's cache (and the
+    broker's queues) in the middle of its test."""
+    backend = caches["default"]  # ``cache`` is a proxy to it, never a RedisCache itself
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Every test starts with an empty cache: a rolled-back test never commits, so it never bumps
     the tree version that keys cached views of the tree (the roster's 党组织 filter)."""
-    cache.clear()
+    clear_cache()
 
 
 def _grant(user: User, role: str, org: Organization | None) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,7 @@ def start_worker(queue: str, extra_env: dict[str, str] | None = None) -> subproc
         "DJANGO_SETTINGS_MODULE": "partybuild.settings",
         "DATABASE_URL": test_database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "partybuild", "worker", "--pool", "solo", "-Q", queue]

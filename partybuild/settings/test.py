@@ -19,5 +19,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns when it is missing)
 
-if not REDIS_URL:
+if REDIS_URL:
+    # Each pytest-xdist worker keeps its own keys in the shared Redis: another worker's writes (the
+    # tree and organizational-life versions it bumps) must not empty this one's cache mid-test. A
+    # Celery worker a test starts gets the same prefix (tests/worker.py).
+    CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

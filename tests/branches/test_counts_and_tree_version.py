@@ -13,7 +13,7 @@ from branches.models import OrgKind, PositionTitle
 from branches.services import organization_dissolve, organization_move, organization_update, position_assign
 from members.roster.models import MemberState, MemberType
 from members.roster.services import member_change_state
-from tests.conftest import World
+from tests.conftest import World, clear_cache
 from tests.factories import MemberFactory, make_org
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_detail_figures_count_full_and_probationary_members(world: World, django
 
 
 def test_tree_version_starts_by_itself_and_stays_until_a_write(world: World) -> None:
-    cache.clear()
+    clear_cache()
     first = selectors.tree_version()
     assert first > 0
     assert selectors.tree_version() == first

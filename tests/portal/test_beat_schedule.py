@@ -10,11 +10,14 @@ from partybuild.celery import app
 
 
 def _start_beat() -> None:
-    """What beat does when it starts: build its scheduler, which runs setup_schedule."""
+    """What beat does when it starts: build its scheduler, which runs setup_schedule.
+
+    The tests take ``transactional_db``: the scheduler calls Django's close_old_connections, which
+    closes a connection found inside a transaction (on PostgreSQL, the test's own), as beat never is."""
     PeriodicJobScheduler(app=app)
 
 
-def test_first_start_inserts_every_job(db) -> None:
+def test_first_start_inserts_every_job(transactional_db) -> None:
     _start_beat()
     for name, job in settings.PERIODIC_JOBS.items():
         row = PeriodicTask.objects.get(name=name)
@@ -24,7 +27,7 @@ def test_first_start_inserts_every_job(db) -> None:
         assert row.crontab.minute == str(job["schedule"]._orig_minute)
 
 
-def test_an_admin_change_survives_a_restart_and_a_deleted_job_comes_back(db) -> None:
+def test_an_admin_change_survives_a_restart_and_a_deleted_job_comes_back(transactional_db) -> None:
     _start_beat()
     # An admin moves term_reminders to 7:15, disables transfer_reminders and deletes lapse_reminders.
     later, _ = CrontabSchedule.objects.get_or_create(

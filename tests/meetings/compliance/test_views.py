@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import openpyxl
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +26,7 @@ from meetings.compliance.selectors import FAILED, MET, compliance
 from meetings.models import FrequencyRule, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from members.roster.models import Member
 from partybuild.periods import Period
-from tests.conftest import World
+from tests.conftest import World, clear_cache
 from tests.factories import MemberFactory, make_org
 from tests.meetings.conftest import at, hold
 
@@ -137,7 +136,7 @@ def _add_branches(parent: Organization, count: int, *, groups: bool = False) -> 
 
 
 def _queries(client: Client, url: str) -> int:
-    cache.clear()  # the 党组织 picker's options: a miss each time, so both counts include it
+    clear_cache()  # the 党组织 picker's options: a miss each time, so both counts include it
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
