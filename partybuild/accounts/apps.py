@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
-        pass
+        # Connects the login signal's receiver (the login time that the 12-hour limit counts from).
+        from partybuild.accounts import signals  # noqa: F401

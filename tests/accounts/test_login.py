@@ -65,6 +65,13 @@ def test_session_ends_12_hours_after_login_even_if_active(client: Client, world:
     assert client.get(reverse("portal:home")).status_code == 302  # logged out for good
 
 
+def test_the_12_hours_count_from_the_login_itself(client: Client, world: World) -> None:
+    before = int(time.time())
+    client.post(reverse("accounts:login"), {"username": "staff", "password": PASSWORD})
+    # Stamped by the login (the user_logged_in receiver), not first by a later request.
+    assert before <= client.session[LOGIN_AT_KEY] <= int(time.time())
+
+
 def test_logout_is_post_only(as_staff: Client) -> None:
     assert as_staff.get(reverse("accounts:logout")).status_code == 405
     assert as_staff.post(reverse("accounts:logout")).status_code == 302
