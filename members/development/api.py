@@ -38,8 +38,9 @@ from branches.filters import MAX_ID, OrgIdFilter, scoped_org
 from branches.selectors import visible_orgs
 from members.development import services
 from members.development.models import OPEN_STAGES, Cultivator, DevelopmentRecord, DevelopmentStage
+from members.development.record_serializers import DevelopmentRecordDetailSerializer, DevelopmentRecordSerializer
 from members.development.selectors import development_records, get_development_record_for_user
-from members.development.serializers import (
+from members.development.step_serializers import (
     DevelopmentActivistSerializer,
     DevelopmentApplySerializer,
     DevelopmentApprovalSerializer,
@@ -50,8 +51,6 @@ from members.development.serializers import (
     DevelopmentPoliticalReviewSerializer,
     DevelopmentPreReviewSerializer,
     DevelopmentPublicitySerializer,
-    DevelopmentRecordDetailSerializer,
-    DevelopmentRecordSerializer,
     DevelopmentStepSerializer,
     DevelopmentTalkSerializer,
     DevelopmentTerminateSerializer,

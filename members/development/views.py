@@ -29,18 +29,10 @@ from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, visible_orgs
 from members.development import services
-from members.development.forms import (
-    CORRECTION_FORMS,
-    ENDING_STEPS,
-    STEP_FORMS,
-    ApplicationForm,
-    CorrectionForm,
-    PersonForm,
-    next_steps,
-    person_editable,
-)
+from members.development.correction_forms import CORRECTION_FORMS, CorrectionForm, PersonForm, person_editable
 from members.development.models import OPEN_STAGES, STAGE_ENTERED, DevelopmentRecord
 from members.development.selectors import Deadline, development_pipeline, get_development_record_for_user, next_deadline
+from members.development.step_forms import ENDING_STEPS, STEP_FORMS, ApplicationForm, next_steps
 from members.roster.selectors import org_filter_options
 from members.roster.timeline import development_timeline
 from members.roster.validators import mask_id_number

@@ -62,7 +62,8 @@ class TimelineEntry:
     category: str = Category.DEVELOPMENT
     link: str = ""
     # On the development record's page: the key of the correction form that corrects this step
-    # (development_forms.CORRECTION_FORMS), and that form when the service accepts a correction now.
+    # (members.development.correction_forms.CORRECTION_FORMS), and that form when the service
+    # accepts a correction now.
     fact: str = ""
     correction: dict[str, Any] | None = None
 

@@ -257,7 +257,7 @@ def test_a_user_who_may_read_but_not_change_sees_the_number_masked_no_actions_an
     """No role reads without writing today; the access module's answer decides, as on the pages."""
     record = apply(world, applied_on=D(2026, 11, 2))
     monkeypatch.setattr("partybuild.accounts.access.can_write_org", lambda user, org: False)
-    monkeypatch.setattr("members.development.serializers.can_write_org", lambda user, org: False)
+    monkeypatch.setattr("members.development.record_serializers.can_write_org", lambda user, org: False)
     body = as_secretary_a.get(dev_url(record.pk)).json()
     assert body["id_number"] == record.masked_id_number != record.id_number
     assert (body["next_steps"], body["actions"]) == ([], [])
