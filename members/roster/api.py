@@ -33,7 +33,7 @@ from members.roster.serializers import (
 )
 from members.roster.services import member_create, member_update
 from members.roster.timeline import member_timeline
-from members.transfers.services import member_change_state_ending_transfers
+from members.transfers.step_services import member_change_state_ending_transfers
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin
 

@@ -188,7 +188,7 @@ def member_change_state(
     transfer services' own (members.transfers): to 已转出 and back from it (TRANSFER_TRANSITIONS).
     The date may not be before the last state change. Ending the membership ends the positions
     held. A transfer is built on this write, so this write knows no transfer: 出党 or 去世 by hand
-    goes through members.transfers.services.member_change_state_ending_transfers, which also
+    goes through members.transfers.step_services.member_change_state_ending_transfers, which also
     closes (退回) any open transfer of the member."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     errors: dict[str, str] = {}

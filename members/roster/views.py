@@ -29,7 +29,7 @@ from members.roster.forms import MemberFilterForm, MemberForm, MemberStateForm, 
 from members.roster.selectors import get_member_for_user, id_number_for, manages_member
 from members.roster.services import member_create, member_edit_refusal, member_update
 from members.roster.timeline import member_dues_records, member_timeline, member_transfers, timeline_categories
-from members.transfers.services import member_change_state_ending_transfers
+from members.transfers.step_services import member_change_state_ending_transfers
 from partybuild.accounts.access import can_see_org, scope_for
 from partybuild.accounts.models import User
 from partybuild.web.forms import add_service_errors

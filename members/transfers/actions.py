@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from members.transfers.models import Transfer, TransferStatus
-from members.transfers.services import (
-    OPEN_STATUSES,
+from members.transfers.models import OPEN_STATUSES, Transfer, TransferStatus
+from members.transfers.sides import IN, OUT, transfer_side_paths, transfer_sides
+from members.transfers.step_services import (
     transfer_accept,
     transfer_approve_out,
     transfer_resume,
     transfer_return,
     transfer_suspend,
 )
-from members.transfers.sides import IN, OUT, transfer_side_paths, transfer_sides
 from partybuild.accounts import access
 from partybuild.accounts.models import User
 

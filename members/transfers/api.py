@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from members.transfers.actions import ACTIONS, perform, require_side
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from members.transfers.selectors import get_transfer_for_user, visible_transfers, waiting_q
 from members.transfers.serializers import (
@@ -35,7 +36,6 @@ from members.transfers.serializers import (
     TransferReasonSerializer,
     TransferSerializer,
 )
-from members.transfers.services import transfer_apply
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin, validation_detail
 

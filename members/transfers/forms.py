@@ -19,10 +19,9 @@ from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
 from members.roster.models import Education, Gender, Member, MemberType
-from members.transfers.incoming import incoming_fact_errors
+from members.transfers.incoming import INCOMING_FIELDS, incoming_fact_errors
 from members.transfers.models import TransferKind, TransferScope
 from members.transfers.selectors import destination_options_html, dues_paid_up_to, member_options, transferable_members
-from members.transfers.services import INCOMING_FIELDS
 from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, MonthField, PortalForm, SearchInput
 

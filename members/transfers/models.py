@@ -34,6 +34,10 @@ class TransferStatus(models.TextChoices):
     SUSPENDED = "suspended", "已挂起"
 
 
+# A transfer still under way: it can be approved, accepted, returned or suspended (one per member).
+OPEN_STATUSES = (TransferStatus.APPLIED, TransferStatus.OUT_APPROVED, TransferStatus.SUSPENDED)
+
+
 class Transfer(models.Model):
     """组织关系转接. Internal: 申请 → 转出方审核 → 转入方接收 (the member moves, history kept). Out of
     the portal: 申请 → 转出方审核, which ends the membership here (state 已转出). Into the portal from

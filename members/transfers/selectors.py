@@ -24,9 +24,8 @@ from branches.selectors import tree_version
 from members.dues.calculation import with_paid_up_to
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import managed_members
-from members.transfers.models import Transfer, TransferStatus
-from members.transfers.services import OPEN_STATUSES, waiting_on
-from members.transfers.sides import transfer_sides
+from members.transfers.models import OPEN_STATUSES, Transfer, TransferStatus
+from members.transfers.sides import transfer_sides, waiting_on
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser, scope_for
 from partybuild.accounts.models import User

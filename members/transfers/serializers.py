@@ -24,7 +24,7 @@ from members.transfers.actions import available_actions
 from members.transfers.incoming import INCOMING_LABELS, incoming_fact_errors
 from members.transfers.models import Transfer, TransferKind, TransferScope, TransferStatus
 from members.transfers.selectors import from_label, person_name, to_label, transfer_sides, transfer_timeline, transferable_members
-from members.transfers.services import waiting_on
+from members.transfers.sides import waiting_on
 from partybuild.accounts.access import can_write_org
 from partybuild.api.fields import MonthField
 

@@ -36,8 +36,9 @@ from members.transfers.actions import (
     require_side,
     waiting_label,
 )
+from members.transfers.application_services import transfer_apply
 from members.transfers.forms import InboxFilterForm, ReasonForm, TransferForm
-from members.transfers.incoming import INCOMING_LABELS
+from members.transfers.incoming import INCOMING_LABELS, returning_member
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from members.transfers.selectors import (
     DEFAULT_TAB,
@@ -53,7 +54,7 @@ from members.transfers.selectors import (
     transfer_timeline,
     transferable_members,
 )
-from members.transfers.services import returning_member, transfer_apply, waiting_on
+from members.transfers.sides import waiting_on
 from partybuild.accounts.access import require_org_scope
 from partybuild.web.forms import add_service_errors
 

@@ -24,8 +24,8 @@ from meetings.services import attachment_add
 from members.development.models import DevelopmentStage
 from members.development.services import development_apply
 from members.imports.models import ImportStatus
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind, TransferStatus
-from members.transfers.services import transfer_apply
 from partybuild.notifications.models import Notification
 from tests.conftest import World, login
 from tests.factories import valid_id_number

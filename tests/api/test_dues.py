@@ -24,8 +24,9 @@ from branches.models import Organization, OrgStatus
 from members.dues.models import DuesAssessment, DuesPayment, DuesRule
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.roster.models import DuesCategory, Member, MemberState
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind
-from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
+from members.transfers.step_services import transfer_accept, transfer_approve_out
 from partybuild.periods import Period
 from tests.api.helpers import patch, post, put
 from tests.conftest import World

@@ -390,8 +390,8 @@ def test_the_timeline_is_the_record_pages_with_links_only_where_the_reader_may_g
     world: World, as_staff, as_member_a, as_secretary_b
 ) -> None:
     from members.roster.services import member_change_state
+    from members.transfers.application_services import transfer_apply
     from members.transfers.models import TransferKind
-    from members.transfers.services import transfer_apply
 
     transfer = transfer_apply(
         actor=world.secretary_a,

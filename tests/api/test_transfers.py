@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from members.roster.models import Member, MemberState
 from members.roster.validators import make_id_number
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import Transfer, TransferKind, TransferStatus
-from members.transfers.services import transfer_apply, transfer_approve_out, transfer_suspend
+from members.transfers.step_services import transfer_approve_out, transfer_suspend
 from partybuild.accounts.models import Role, RoleAssignment
 from tests.api.helpers import patch, post, put
 from tests.conftest import World, login

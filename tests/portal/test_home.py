@@ -149,8 +149,9 @@ def test_home_lists_this_months_political_birthdays(as_secretary_a: Client, worl
 
 
 def test_home_says_how_many_transfers_wait_on_us(as_secretary_b: Client, as_secretary_a: Client, world: World) -> None:
+    from members.transfers.application_services import transfer_apply
     from members.transfers.models import TransferKind
-    from members.transfers.services import transfer_apply, transfer_approve_out
+    from members.transfers.step_services import transfer_approve_out
 
     transfer = transfer_apply(
         actor=world.secretary_a,

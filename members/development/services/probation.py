@@ -25,7 +25,7 @@ from members.development.services.common import (
 )
 from members.roster.models import MemberState, MemberType
 from members.roster.services import member_update
-from members.transfers.services import member_change_state_ending_transfers
+from members.transfers.step_services import member_change_state_ending_transfers
 from partybuild.accounts.models import User
 from partybuild.periods import add_months
 

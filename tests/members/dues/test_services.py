@@ -256,8 +256,9 @@ def test_a_back_payment_of_exactly_6_months_is_not_warned_7_is(world: World) -> 
 
 
 def _transfer_internal(world: World, member: Member, to, on: datetime.date, **extra) -> None:
+    from members.transfers.application_services import transfer_apply
     from members.transfers.models import TransferKind
-    from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
+    from members.transfers.step_services import transfer_accept, transfer_approve_out
 
     with time_machine.travel(datetime.datetime.combine(on, datetime.time(2), tzinfo=datetime.UTC), tick=False):
         transfer = transfer_apply(
@@ -301,8 +302,9 @@ def test_the_dues_paid_to_of_an_accepted_transfer_counts_as_paid(world: World) -
     from django.utils import timezone
 
     from members.roster.validators import make_id_number
+    from members.transfers.application_services import transfer_apply
     from members.transfers.models import TransferKind
-    from members.transfers.services import transfer_accept, transfer_apply
+    from members.transfers.step_services import transfer_accept
 
     dues_assess(member=world.member_b, year=2026, actor=world.secretary_b, base_income=D("4000"))
     _pay(world, world.member_b, "2026-01", branch=world.branch_b, actor=world.secretary_b)  # B since January
@@ -347,8 +349,9 @@ def test_the_record_page_and_the_lists_say_the_same_dues_paid_to(world: World) -
     transfer letter."""
     from members.dues.calculation import paid_up_to_of, with_paid_up_to
     from members.roster.timeline import member_dues_records, member_transfers
+    from members.transfers.application_services import transfer_apply
     from members.transfers.models import Transfer
-    from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
+    from members.transfers.step_services import transfer_accept, transfer_approve_out
 
     _assess_all(world)
     member = world.member_a2

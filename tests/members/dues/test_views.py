@@ -254,8 +254,9 @@ def test_an_unreadable_month_is_explained_and_this_month_shown(world: World, as_
 def test_after_a_transfer_each_branch_keeps_the_months_it_collected(
     world: World, as_secretary_a: Client, as_secretary_b: Client
 ) -> None:
+    from members.transfers.application_services import transfer_apply
     from members.transfers.models import TransferKind
-    from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
+    from members.transfers.step_services import transfer_accept, transfer_approve_out
 
     _assess(world)
     _pay(world, world.member_a2, "2026-11", "90")  # paid to branch A in November

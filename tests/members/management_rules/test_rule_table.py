@@ -20,9 +20,10 @@ from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.management_rules.models import ManagementRule, ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import Member
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind
 from members.transfers.reminders import transfer_reminders_run
-from members.transfers.services import transfer_apply, transfer_approve_out
+from members.transfers.step_services import transfer_approve_out
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import UserFactory, valid_id_number

@@ -18,8 +18,9 @@ from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.management_rules.models import ManagementRule, ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import Member, MemberState
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind
-from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out
+from members.transfers.step_services import transfer_accept, transfer_approve_out
 from partybuild.notifications.models import Notification
 from partybuild.periods import Period
 from tests.conftest import World

@@ -20,8 +20,9 @@ from members.development.services import development_confirm
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.roster.models import Member, MemberState
 from members.roster.services import member_change_state
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind
-from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out, transfer_resume, transfer_suspend
+from members.transfers.step_services import transfer_accept, transfer_approve_out, transfer_resume, transfer_suspend
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.members.development.test_services import confirmation_vote, to_probationary

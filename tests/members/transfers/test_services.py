@@ -19,18 +19,18 @@ from members.development.selectors import get_development_record_for_user
 from members.roster.models import Member, MemberState
 from members.roster.services import member_change_state, member_create
 from members.roster.validators import make_id_number
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from members.transfers.reminders import transfer_reminders_run
 from members.transfers.selectors import get_transfer_for_user, transfer_sides, visible_transfers
-from members.transfers.services import (
+from members.transfers.sides import waiting_on
+from members.transfers.step_services import (
     member_change_state_ending_transfers,
     transfer_accept,
-    transfer_apply,
     transfer_approve_out,
     transfer_resume,
     transfer_return,
     transfer_suspend,
-    waiting_on,
 )
 from partybuild.notifications.models import Notification
 from tests.conftest import World

@@ -19,9 +19,10 @@ from branches.models import OrgKind
 from branches.services import organization_dissolve
 from members.roster.models import Member, MemberState
 from members.roster.validators import make_id_number
+from members.transfers.application_services import transfer_apply
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from members.transfers.selectors import destination_options_html, waiting_for_me_count
-from members.transfers.services import transfer_accept, transfer_apply, transfer_approve_out, transfer_return, transfer_suspend
+from members.transfers.step_services import transfer_accept, transfer_approve_out, transfer_return, transfer_suspend
 from partybuild.accounts.models import Role, RoleAssignment
 from tests.conftest import World, login
 from tests.factories import MemberFactory, UserFactory, make_org
