@@ -233,7 +233,7 @@ def get_in_scope(
     is_own = own_member is not None and scope.own_member_id is not None and getattr(obj, own_member) == scope.own_member_id
     if not (scope.is_admin or is_own or any(can_see_org(user, org) for org in orgs)):
         raise Http404(missing)
-    if write and not any(can_write_org(user, org) for org in orgs):
+    if write and not (scope.is_admin or any(can_write_org(user, org) for org in orgs)):
         raise PermissionDenied(read_only)
     return obj
 

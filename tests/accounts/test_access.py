@@ -15,7 +15,7 @@ from members.roster.selectors import get_member_for_user, id_number_for, visible
 from members.transfers.models import Transfer, TransferKind, TransferScope
 from partybuild.accounts import access
 from tests.conftest import World
-from tests.factories import UserFactory
+from tests.factories import MemberFactory, UserFactory
 
 
 def test_secretary_sees_only_own_branch_and_its_groups(world: World) -> None:
@@ -88,6 +88,12 @@ def test_get_in_scope_reads_the_organization_itself_and_returns_the_model(world:
         access.get_in_scope(world.admin, Organization.objects.all(), world.branch_b.pk, org_path="path", missing="x")
         == world.branch_b
     )
+
+
+def test_get_in_scope_lets_an_admin_write_a_row_that_no_organization_path_reaches(world: World) -> None:
+    member = MemberFactory(branch=world.branch_b, group=None)  # its 党小组 path is empty
+    found = access.get_in_scope(world.admin, Member.objects.all(), member.pk, org_path="group__path", missing="x", write=True)
+    assert found == member
 
 
 def test_get_in_scope_with_several_paths_needs_any_one_in_scope_and_skips_an_empty_side(world: World) -> None:
