@@ -12,3 +12,7 @@ class MembersConfig(AppConfig):
         from members.roster.org_selectors import OrganizationRoster
 
         register_roster(OrganizationRoster())
+
+        # 出党/去世 return the member's open transfers: the receiver of members.roster.services'
+        # member_left_party signal lives with the transfer services.
+        from members.transfers import step_services  # noqa: F401

@@ -31,9 +31,8 @@ from members.roster.serializers import (
     MemberWriteSerializer,
     TimelineEntrySerializer,
 )
-from members.roster.services import member_create, member_update
+from members.roster.services import member_change_state, member_create, member_update
 from members.roster.timeline import member_timeline
-from members.transfers.step_services import member_change_state_ending_transfers
 from partybuild.api.permissions import CanWrite
 from partybuild.api.views import PortalAPIMixin
 
@@ -141,5 +140,5 @@ class MemberViewSet(PortalAPIMixin, viewsets.GenericViewSet):
         member = self.get_object()
         serializer = MemberChangeStateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_change_state_ending_transfers(member=member, actor=request.user, **serializer.validated_data)
+        member = member_change_state(member=member, actor=request.user, **serializer.validated_data)
         return Response(self._represent(member))

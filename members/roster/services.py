@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from branches.models import Position
@@ -147,6 +148,11 @@ def member_update(*, member: Member, actor: User | None = None, reason: str = ""
 # 出党 and 去世 are final.
 MANUAL_ENDED_STATES = (MemberState.EXPELLED, MemberState.DECEASED)
 
+#: Sent by member_change_state, inside its transaction, when a member leaves the party or dies
+#: (出党, 去世): what the apps built on the roster keep open for the member ends with them (the
+#: open transfers: members.transfers.step_services). Arguments: member, state, actor.
+member_left_party = Signal()
+
 
 STATE_TRANSITIONS: dict[str, set[str]] = {
     MemberState.NORMAL: {MemberState.MOBILE, MemberState.LOST, MemberState.SUSPENDED, *MANUAL_ENDED_STATES},
@@ -187,9 +193,9 @@ def member_change_state(
     By hand (the state form, the API) only along STATE_TRANSITIONS; ``by_transfer=True`` is the
     transfer services' own (members.transfers): to 已转出 and back from it (TRANSFER_TRANSITIONS).
     The date may not be before the last state change. Ending the membership ends the positions
-    held. A transfer is built on this write, so this write knows no transfer: 出党 or 去世 by hand
-    goes through members.transfers.step_services.member_change_state_ending_transfers, which also
-    closes (退回) any open transfer of the member."""
+    held. 出党 or 去世 by hand sends ``member_left_party`` in the same transaction: transfers are
+    built on this write (it knows none), and members.transfers.step_services returns (退回) the
+    member's open transfers on that signal."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     errors: dict[str, str] = {}
     allowed = (TRANSFER_TRANSITIONS if by_transfer else STATE_TRANSITIONS).get(member.state, set())
@@ -236,4 +242,6 @@ def member_change_state(
             )
         # ... and the 支部书记 / 党务干部 roles of their login (the 党员 role stays: their own record).
         roles_revoke_for_member(member=member, reason=f"党员{MemberState(state).label}", actor=actor)
+    if state in MANUAL_ENDED_STATES:
+        member_left_party.send(sender=Member, member=member, state=state, actor=actor)
     return member

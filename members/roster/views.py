@@ -27,9 +27,8 @@ from members.dues.card_presenters import member_dues_card
 from members.roster import selectors
 from members.roster.forms import MemberFilterForm, MemberForm, MemberStateForm, member_initial
 from members.roster.selectors import get_member_for_user, id_number_for, manages_member
-from members.roster.services import member_create, member_edit_refusal, member_update
+from members.roster.services import member_change_state, member_create, member_edit_refusal, member_update
 from members.roster.timeline import member_dues_records, member_timeline, member_transfers, timeline_categories
-from members.transfers.step_services import member_change_state_ending_transfers
 from partybuild.accounts.access import can_see_org, scope_for
 from partybuild.accounts.models import User
 from partybuild.web.forms import add_service_errors
@@ -203,7 +202,7 @@ def member_state_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            member = member_change_state_ending_transfers(
+            member = member_change_state(
                 member=member,
                 state=data["state"],
                 on=data["on"],

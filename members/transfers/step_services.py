@@ -21,13 +21,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from branches.models import OrgStatus, Position
 from branches.services import position_end
 from members.development.models import OPEN_STAGES, DevelopmentRecord, DevelopmentStage
 from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
-from members.roster.services import MANUAL_ENDED_STATES, member_change_state, member_create, member_update
+from members.roster.services import member_change_state, member_create, member_left_party, member_update
 from members.transfers.application_services import check_branch, field_errors
 from members.transfers.incoming import incoming_refusal
 from members.transfers.models import OPEN_STATUSES, Transfer, TransferKind, TransferStatus
@@ -193,24 +194,12 @@ def transfer_return(*, transfer: Transfer, actor: User, reason: str) -> Transfer
     return _save(transfer, actor, f"退回：{reason.strip()}"[:100])
 
 
-@transaction.atomic
-def member_change_state_ending_transfers(
-    *,
-    member: Member,
-    state: str,
-    on: datetime.date,
-    reason: str,
-    destination: str = "",
-    actor: User | None = None,
-) -> Member:
-    """A state change by hand (the state form, the API, 取消预备党员资格): members.roster.services.
-    member_change_state, and then, when the member left the party or died (出党, 去世), each open
-    transfer of theirs ends (退回): nobody can send or receive them any more."""
-    member = member_change_state(member=member, state=state, on=on, reason=reason, destination=destination, actor=actor)
-    if state in MANUAL_ENDED_STATES:
-        for transfer in Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk"):
-            transfer_return(transfer=transfer, actor=actor, reason=f"党员已{MemberState(state).label}，转接终止")
-    return member
+@receiver(member_left_party)
+def _return_open_transfers(sender: type[Member], *, member: Member, state: str, actor: User | None, **kwargs: object) -> None:
+    """出党 or 去世: each open transfer of the member ends (退回), in the state change's transaction:
+    nobody can send or receive them any more."""
+    for transfer in Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk"):
+        transfer_return(transfer=transfer, actor=actor, reason=f"党员已{MemberState(state).label}，转接终止")
 
 
 @transaction.atomic

@@ -24,8 +24,7 @@ from members.development.services.common import (
     save_checked,
 )
 from members.roster.models import MemberState, MemberType
-from members.roster.services import member_update
-from members.transfers.step_services import member_change_state_ending_transfers
+from members.roster.services import member_change_state, member_update
 from partybuild.accounts.models import User
 from partybuild.periods import add_months
 
@@ -165,7 +164,7 @@ def development_probation_cancel(
     if errors:
         raise ValidationError(errors)
     if record.member is not None:
-        member_change_state_ending_transfers(
+        member_change_state(
             member=record.member, state=MemberState.EXPELLED, on=decided_on, reason=f"取消预备党员资格：{reason}", actor=actor
         )
     record.stage = DevelopmentStage.DISQUALIFIED

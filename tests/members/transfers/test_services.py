@@ -25,7 +25,6 @@ from members.transfers.reminders import transfer_reminders_run
 from members.transfers.selectors import get_transfer_for_user, transfer_sides, visible_transfers
 from members.transfers.sides import waiting_on
 from members.transfers.step_services import (
-    member_change_state_ending_transfers,
     transfer_accept,
     transfer_approve_out,
     transfer_resume,
@@ -480,9 +479,7 @@ def test_a_member_who_dies_or_leaves_the_party_has_their_open_transfer_ended(
         transfer = transfer_approve_out(transfer=transfer, actor=world.secretary_a)
     if step == "suspended":
         transfer = transfer_suspend(transfer=transfer, actor=world.secretary_b, reason="党费未交清")
-    member_change_state_ending_transfers(
-        member=world.member_a2, state=state, on=timezone.localdate(), reason="办理", actor=world.secretary_a
-    )
+    member_change_state(member=world.member_a2, state=state, on=timezone.localdate(), reason="办理", actor=world.secretary_a)
     transfer.refresh_from_db()
     assert (transfer.status, transfer.status_reason) == (TransferStatus.RETURNED, f"党员已{label}，转接终止")
     latest = transfer.history.latest()
@@ -505,7 +502,7 @@ def test_a_closed_transfer_is_left_as_it_was_when_the_member_dies(world: World) 
 def test_the_state_form_and_the_api_end_the_open_transfer_of_a_member_who_leaves_the_party(
     world: World, as_secretary_a: Client, entry: str
 ) -> None:
-    """The roster's state change knows no transfer; the pages that change state by hand end it."""
+    """The state form and the API call the roster's state change, whose signal ends the transfer."""
     transfer = _a_to_b(world)
     data = {"state": "expelled", "on": timezone.localdate().isoformat(), "reason": "办理"}
     if entry == "state form":
