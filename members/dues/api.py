@@ -54,7 +54,7 @@ from members.dues.ledger_serializers import (
     ledger_data,
 )
 from members.dues.rules_serializers import DuesRulesQuerySerializer, DuesRulesSerializer, rules_data
-from members.dues.services import dues_assess, dues_record_month
+from members.dues.services import dues_assess, dues_record_month, dues_require_active
 from members.dues.year_presenters import assess_arguments, place_refusal, year_changes, year_sheet
 from members.dues.year_serializers import (
     DuesAssessSerializer,
@@ -93,11 +93,13 @@ def _object_id(pk: Any, missing: str) -> int:
 
 
 def _branch(user: User, pk: Any, *, write: bool = False) -> Organization:
-    """The 党支部 through the access module: 404 when missing, out of scope or not a 党支部. (A dissolved
-    one is read only: the dues services refuse to write, 403.)"""
+    """The 党支部 through the access module: 404 when missing, out of scope or not a 党支部; with
+    ``write``, 403 when it has been dissolved (the dues services' rule, asked before the body is read)."""
     org = get_org_for_user(user, _object_id(pk, "党组织不存在"), write=write)
     if org.kind != OrgKind.BRANCH:
         raise Http404("党费按党支部核定和收缴：该党组织不是党支部。")
+    if write:
+        dues_require_active(org)
     return org
 
 

@@ -50,6 +50,13 @@ class BranchDissolved(PermissionDenied):
         super().__init__("该党支部已撤销，不能核定或登记党费。")
 
 
+def dues_require_active(branch: Organization) -> None:
+    """The rule that a dissolved 党支部 records no dues: BranchDissolved (403) unless it is active.
+    The services check it; the pages and the API ask it first, before reading what was sent."""
+    if branch.status != OrgStatus.ACTIVE:
+        raise BranchDissolved
+
+
 class DuesRefused(ValidationError):
     """dues_assess_many refused some rows (and so saved none): ``by_member`` maps each refused
     member's pk to its errors by field."""
@@ -117,8 +124,8 @@ def dues_assess_many(*, year: int, settings: dict[int, DuesSetting], actor: User
     missing = set(settings) - set(members)
     if missing:
         raise ValidationError({"entries": [f"有{len(missing)}名党员不存在。"]})
-    if any(m.branch.status != OrgStatus.ACTIVE for m in members.values()):
-        raise BranchDissolved
+    for branch in {m.branch for m in members.values()}:
+        dues_require_active(branch)
     existing = {a.member_id: a for a in DuesAssessment.objects.filter(member_id__in=list(settings), year=year)}
     rules = rules_in_force(datetime.date(year, 1, 1))
     refused: dict[int, dict[str, list[str]]] = {}
@@ -174,8 +181,7 @@ def dues_record_month(
     payments and warnings: back-payment generally covers at most the months of the management rules
     (``dues_back_payment_max``, 6 by default; 2008 党费规定): more is recorded, with a warning. A
     member's row for the month is corrected in place (history kept) when recorded again."""
-    if branch.status != OrgStatus.ACTIVE:
-        raise BranchDissolved
+    dues_require_active(branch)
     if not isinstance(month, Period) or month.kind != PeriodKind.MONTH:
         raise ValidationError({"month": "请选择月份。"})
     today = timezone.localdate()

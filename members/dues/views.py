@@ -35,7 +35,7 @@ from members.dues.exports import write_ledger
 from members.dues.forms import YearRowInput, month_entries, read_month_rows, read_year_row
 from members.dues.ledger_presenters import Ledger, month_ledger
 from members.dues.models import PaymentMethod
-from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month
+from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month, dues_require_active
 from members.dues.year_presenters import YearRow, assess_arguments, dues_preview, place_refusal, year_changes, year_sheet
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
@@ -190,6 +190,7 @@ def dues_month(request: HttpRequest) -> HttpResponse:
             request, "members/dues/month.html", _ledger_context(request, org, month, ledger, today, period_error=period_error)
         )
 
+    dues_require_active(org)
     ledger = month_ledger(org, members, month, today=today)
     names = {row.member.pk: row.member.name for row in ledger.rows}
     rows = read_month_rows(request.POST, names)
@@ -292,6 +293,7 @@ def dues_year(request: HttpRequest) -> HttpResponse:
     errors: dict[int, dict[str, list[str]]] = {}
     typed: dict[int, YearRowInput] = {}
     if writing:
+        dues_require_active(org)
         if year_error:
             # Never set another year than the one the form was for.
             messages.error(request, f"{year_error}本次未保存任何修改。")

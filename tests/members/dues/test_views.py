@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from branches.models import Organization, OrgStatus
 from members.dues.card_presenters import member_dues_card
 from members.dues.models import DuesAssessment, DuesPayment
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
@@ -233,6 +234,19 @@ def test_saving_with_nothing_ticked_says_what_to_do(world: World, as_secretary_a
     _assess(world)
     response = as_secretary_a.post(f"{MONTH_URL}?month=2026-11", {})
     assert response.context["top_errors"] == ["请勾选已交党费的党员（可点击“全部已交”），再保存。"]
+
+
+def test_a_dissolved_branchs_pages_refuse_to_save_before_reading_the_form(world: World, as_staff: Client) -> None:
+    Organization.objects.filter(pk=world.branch_c.pk).update(status=OrgStatus.DISSOLVED)
+    for url in (
+        f"{MONTH_URL}?org={world.branch_c.pk}&month=2026-11",
+        f"{YEAR_URL}?org={world.branch_c.pk}&year=2026",
+    ):
+        assert as_staff.get(url).status_code == 200  # read only
+        response = as_staff.post(url, {})  # nothing ticked, nothing typed: refused all the same
+        assert response.status_code == 403
+        assert "该党支部已撤销，不能核定或登记党费。" in response.content.decode()
+    assert not DuesPayment.objects.filter(member=world.member_c).exists()
 
 
 def test_a_future_month_is_shown_but_cannot_be_recorded(world: World, as_secretary_a: Client) -> None:
