@@ -887,7 +887,7 @@ def test_the_member_record_query_count_does_not_grow_with_meetings(
     (the last 20 meetings and this year's counts) is loaded from meetings."""
     for i in range(30):
         hold(world.branch_a, T.THEME_DAY, at(2026, 1 + i % 12, 1 + i % 28), topic=f"第{i}次")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(14):
         as_secretary_a.get(reverse("members:detail", args=[world.member_a.pk]))
     # The card, loaded into the record: session, user, scope, member, attendance, this year's counts,
     # session renewal (3).

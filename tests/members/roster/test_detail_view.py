@@ -126,10 +126,10 @@ def test_detail_query_count_is_fixed(world: World, as_secretary_a: Client, djang
     position_assign(
         org=world.group_a1, member=world.member_a, title=PositionTitle.GROUP_LEADER, started_on=datetime.date(2024, 1, 1)
     )
-    # session, user, scope, member, positions, history (with its organizations), attendance, this
-    # year's attendance counts, notifications (1), session renewal (3); the development record, the
-    # transfers, the dues assessments and payments (4: the timeline's and the dues card's)
-    with django_assert_max_num_queries(16):
+    # session, user, scope, member, positions, history (with its organizations), notifications (1),
+    # session renewal (3); the development record, the transfers, the dues assessments and payments
+    # (4: the timeline's and the dues card's). The attendance card is loaded from meetings.
+    with django_assert_max_num_queries(14):
         response = as_secretary_a.get(url(world.member_a))
     assert len(response.context["history"]) == 31
     assert len(response.context["positions"]) == 3
