@@ -27,6 +27,21 @@ def visible_orgs(user: AnyUser) -> QuerySet[Organization]:
     return access.filter_in_scope(user, Organization.objects.all(), org_path="path")
 
 
+def own_org(user: AnyUser, *, kind: str | None = None) -> Organization | None:
+    """Where a user's pages open without ``?org=``: the active organization they are 支部书记 of,
+    else the one organization their whole scope is (a 党务干部's committee); None for admins and
+    for several scopes. With ``kind``, only an organization of that kind. At most one query."""
+    secretary_of = access.secretary_org_ids(user)
+    sole_path = access.sole_scope_path(user)
+    if not secretary_of and sole_path is None:
+        return None
+    candidates = visible_orgs(user).filter(status=OrgStatus.ACTIVE)
+    if kind is not None:
+        candidates = candidates.filter(kind=kind)
+    found = list(candidates.filter(Q(pk__in=secretary_of) | Q(path=sole_path or "")).order_by("path"))
+    return next((o for o in found if o.pk in secretary_of), None) or (found[0] if found else None)
+
+
 def writable_orgs(user: AnyUser) -> QuerySet[Organization]:
     # Today every role that sees organizations may also change them.
     return visible_orgs(user)

@@ -20,15 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from branches.models import OrgKind, OrgStatus
-from branches.selectors import get_org_for_user, visible_orgs
+from branches.models import OrgKind
+from branches.selectors import get_org_for_user, own_org
 from meetings.forms import AttachmentForm, CancelForm, MeetingForm, meeting_initial, roll_initial
 from meetings.history import meeting_history
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, MeetingType
 from meetings.selectors import get_meeting_for_user, quorum_of
 from meetings.services import meeting_cancel, meeting_record, meeting_update
 from members.roster.models import Member
-from partybuild.accounts.access import can_write_org, require_org_scope, sole_scope_path
+from partybuild.accounts.access import can_write_org, require_org_scope
 from partybuild.web.forms import add_service_errors
 
 ROLL_TARGET = "meeting-roll"
@@ -70,10 +70,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         initial["organization"] = get_org_for_user(request.user, request.GET["org"], write=True).pk
     else:
         # A secretary keeps one 党支部: it is the organization of most of their meetings.
-        path = sole_scope_path(request.user)
-        if path is not None:
-            own = visible_orgs(request.user).filter(path=path, kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
-            initial["organization"] = own.values_list("pk", flat=True).first()
+        own = own_org(request.user, kind=OrgKind.BRANCH)
+        if own is not None:
+            initial["organization"] = own.pk
     if request.GET.get("type") in MeetingType.values:
         initial["meeting_type"] = request.GET["type"]
     if request.GET.get("status") == MeetingStatus.PLANNED:

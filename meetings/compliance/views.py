@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
-from branches.selectors import get_org_for_user, visible_orgs
+from branches.selectors import get_org_for_user, own_org, visible_orgs
 from meetings.compliance.exports import write_compliance
 from meetings.compliance.presenters import WEEKDAY_LABELS, matrix_rows, month_weeks, monthly_branch_shares, requirements
 from meetings.compliance.selectors import DUE, FAILED, MET, NONE, STATE_LABELS, ComplianceReport, combine_states, compliance
@@ -34,7 +34,7 @@ from meetings.models import MeetingCredit, MeetingStatus
 from meetings.selectors import leaders_without_dual_life, visible_meetings
 from members.roster.models import ON_ROSTER_STATES
 from members.roster.selectors import managed_members, org_filter_options, org_filter_q
-from partybuild.accounts.access import require_org_scope, secretary_org_ids
+from partybuild.accounts.access import require_org_scope
 from partybuild.accounts.models import User
 from partybuild.downloads import written_file
 from partybuild.periods import Period, PeriodKind
@@ -58,10 +58,8 @@ def _org_from_query(request: HttpRequest) -> Organization | None:
 
 
 def _own_org(user: User) -> Organization | None:
-    """Where the month page opens: a secretary's own organization, else the first of the scope."""
-    active = visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path")
-    secretary_of = secretary_org_ids(user)
-    return (active.filter(pk__in=secretary_of).first() if secretary_of else None) or active.first()
+    """Where the month page opens: the user's own organization, else the first of the scope (an admin's: the top)."""
+    return own_org(user) or visible_orgs(user).filter(status=OrgStatus.ACTIVE).order_by("path").first()
 
 
 def _neighbours(period: Period) -> tuple[Period | None, Period | None]:

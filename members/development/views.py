@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
-from branches.selectors import get_org_for_user, visible_orgs
+from branches.selectors import get_org_for_user, own_org
 from members.development import services
 from members.development.correction_forms import CORRECTION_FORMS, CorrectionForm, PersonForm, person_editable
 from members.development.models import OPEN_STAGES, STAGE_ENTERED, DevelopmentRecord
@@ -36,7 +36,7 @@ from members.development.step_forms import ENDING_STEPS, STEP_FORMS, Application
 from members.roster.selectors import org_filter_options
 from members.roster.timeline import development_timeline
 from members.roster.validators import mask_id_number
-from partybuild.accounts.access import can_write_org, require_org_scope, sole_scope_path
+from partybuild.accounts.access import can_write_org, require_org_scope
 from partybuild.accounts.models import User
 from partybuild.history import HistoryEntry, change_history, history_rows
 from partybuild.web.forms import add_service_errors
@@ -45,11 +45,8 @@ NAV_SECTION = "development"
 
 
 def _own_org(user: User) -> Organization | None:
-    """The organization of a user with one scope (a secretary's 党支部, staff's committee)."""
-    path = sole_scope_path(user)
-    if path is None:
-        return None
-    return visible_orgs(user).filter(path=path, status=OrgStatus.ACTIVE).first()
+    """Where the pipeline opens without ``?org=``: the user's own organization (a secretary's 党支部, staff's committee)."""
+    return own_org(user)
 
 
 @dataclass(frozen=True)

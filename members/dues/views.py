@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
-from branches.selectors import get_org_for_user, visible_orgs
+from branches.selectors import get_org_for_user, own_org, visible_orgs
 from members.dues.calculation import arrears, rules_in_force
 from members.dues.exports import write_ledger
 from members.dues.forms import YearRowInput, month_entries, read_month_rows, read_year_row
@@ -41,7 +41,7 @@ from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.models import ON_ROSTER_STATES, Member
 from members.roster.selectors import managed_members, org_filter_options, org_filter_q
-from partybuild.accounts.access import require_org_scope, secretary_org_ids
+from partybuild.accounts.access import require_org_scope
 from partybuild.accounts.models import User
 from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import read_period
@@ -72,11 +72,8 @@ def _org_or_own_branch(request: HttpRequest, *, write: bool = False) -> Organiza
 
 
 def _own_branch(user: User) -> Organization | None:
-    """Where the ledger and the year open without ``?org=``: a secretary's own active 党支部."""
-    secretary_of = secretary_org_ids(user)
-    if not secretary_of:
-        return None
-    return visible_orgs(user).filter(pk__in=secretary_of, kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE).order_by("path").first()
+    """Where the ledger and the year open without ``?org=``: the user's own active 党支部 (a secretary's)."""
+    return own_org(user, kind=OrgKind.BRANCH)
 
 
 def _branch_choices(user: User, under: Organization | None) -> dict[str, Any]:
