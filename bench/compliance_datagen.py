@@ -58,7 +58,8 @@ from meetings.models import (
     MeetingType,
 )
 from members.imports.bulk import _copy
-from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from members.roster.choices import ON_ROSTER_STATES, MemberState, MemberType
+from members.roster.models import Member
 from partybuild.periods import Period, PeriodKind
 
 SEED = 20250101

@@ -32,7 +32,8 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgCategory, OrgKind, Position, PositionTitle
 from branches.services import organization_create, refresh_term_statuses
-from members.roster.models import Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
+from members.roster.choices import Degree, DuesCategory, Education, Gender, MemberState, MemberType
+from members.roster.models import Member
 from members.roster.services import member_update
 from members.roster.validators import make_id_number
 from partybuild.accounts.models import Role, RoleAssignment

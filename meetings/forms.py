@@ -358,7 +358,6 @@ __all__ = [
     "CancelForm",
     "MeetingFilterForm",
     "MeetingForm",
-    "Roll",
     "meeting_initial",
     "roll_initial",
 ]

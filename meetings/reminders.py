@@ -35,7 +35,7 @@ def lapse_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
     months of the management rules or more (members.management_rules: 3 by default) are notified to everyone
     whose scope covers their branch (secretaries, staff above, admins); at the flagging months (6 by
     default) as a 自行脱党 risk. No member's state is changed. Who is counted: dues, 正常 and 流动党员
-    (members.dues.arrears); organizational life, 正常 members only
+    (members.dues.calculation.arrears); organizational life, 正常 members only
     (meetings.selectors.members_without_life); 失联 and 停止党籍 members in neither.
 
     Idempotent: one notification per (user, member, kind, level, since when); a rerun adds none, a

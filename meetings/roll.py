@@ -14,7 +14,8 @@ from typing import Any
 from branches.models import Organization, OrgKind
 from meetings.models import ALSO_COUNTS_AS, TYPES_FOR_KIND, Attendance, AttendanceStatus, MeetingType
 from meetings.selectors import has_vote, roll_members
-from members.roster.models import ENDED_STATES, Member
+from members.roster.choices import ENDED_STATES
+from members.roster.models import Member
 
 
 @dataclass

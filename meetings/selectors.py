@@ -23,7 +23,8 @@ from meetings.models import (
 )
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import ManagementRules, management_rules
-from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from members.roster.choices import ON_ROSTER_STATES, MemberState, MemberType
+from members.roster.models import Member
 from partybuild import cache_versions
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser
@@ -184,7 +185,7 @@ def attendance_summary(member: Member, period: Period) -> dict[str, Any]:
 
 
 # Who is reminded: members who live their organizational life in their branch. 流动党员 attend it
-# where they work (they still pay dues to their home branch: members.dues.arrears counts them),
+# where they work (they still pay dues to their home branch: members.dues.calculation.arrears counts them),
 # 失联党员 are marked as lost already, and 停止党籍 suspends a member's rights and duties: none of
 # them is counted.
 LIFE_STATES = (MemberState.NORMAL,)

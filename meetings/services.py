@@ -34,7 +34,8 @@ from meetings.models import (
     MeetingType,
 )
 from meetings.selectors import bump_life_version, has_vote, quorum_of, roll_members
-from members.roster.models import ON_ROSTER_STATES, Member
+from members.roster.choices import ON_ROSTER_STATES
+from members.roster.models import Member
 from partybuild.accounts.models import User
 
 # What the attachments may be: photos and scans, at most 10 MB each.

@@ -21,7 +21,7 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/remove/", attachment_views.attachment_remove_view, name="attachment_remove"),
     # A member's attendance card, loaded into the member record (attendance_views.py).
     path("members/<int:member_pk>/attendance/", attendance_views.member_attendance_card, name="member_attendance"),
-    # Compliance (compliance_views.py).
+    # Compliance (compliance/views.py).
     path("month/", compliance_views.month, name="month"),
     path("compliance/", compliance_views.compliance_matrix, name="compliance"),
     path("compliance/export/", compliance_views.compliance_export, name="compliance_export"),

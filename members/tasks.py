@@ -1,5 +1,6 @@
-"""Celery tasks for the roster: thin wrappers over services. Idempotent: each checks the
-import's status first, so a retried task does nothing twice."""
+"""Celery tasks of the members app (the task names are kept as they are: members.tasks.*): the
+roster import's two steps, and the 发展党员 and transfer reminders. Thin wrappers over services.
+Idempotent: an import step checks the import's status first, a reminder notifies once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API v1: each app registers its viewsets in its api.py; this file only collects them."""
+"""API v1: each app defines its viewsets in its api.py; this file registers them on one router."""
 
 from typing import Any
 

@@ -7,11 +7,11 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from branches.models import Organization, OrgKind, OrgStatus, TermStatus
+from branches.models import OrgKind, OrgStatus, TermStatus
 from branches.selectors import org_kind_summary, term_status_summary, tree_version, visible_orgs
 from meetings.compliance.selectors import DUE, FAILED, MET, compliance
 from meetings.selectors import life_version
-from members.roster.models import ON_ROSTER_STATES, MemberState, MemberType
+from members.roster.choices import ON_ROSTER_STATES, MemberState, MemberType
 from members.roster.selectors import visible_members
 from members.transfers.selectors import waiting_for_me_count
 from partybuild.accounts.access import scope_for
@@ -124,4 +124,4 @@ def _organizational_life(user: User) -> dict[str, Any]:
     return life
 
 
-__all__ = ["Organization", "home_summary"]
+__all__ = ["home_summary"]

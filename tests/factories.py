@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 
 from branches.models import Organization, OrgKind
 from branches.services import organization_create
-from members.roster.models import Member, MemberType
+from members.roster.choices import MemberType
+from members.roster.models import Member
 from members.roster.validators import id_number_gender, make_id_number
 from partybuild.accounts.models import RoleAssignment
 

@@ -32,7 +32,7 @@ from meetings.compliance.presenters import WEEKDAY_LABELS, matrix_rows, month_we
 from meetings.compliance.selectors import DUE, FAILED, MET, NONE, STATE_LABELS, ComplianceReport, combine_states, compliance
 from meetings.models import MeetingCredit, MeetingStatus
 from meetings.selectors import leaders_without_dual_life, visible_meetings
-from members.roster.models import ON_ROSTER_STATES
+from members.roster.choices import ON_ROSTER_STATES
 from members.roster.selectors import managed_members, org_filter_options, org_filter_q
 from partybuild.accounts.access import require_org_scope
 from partybuild.accounts.models import User

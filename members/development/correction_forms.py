@@ -24,7 +24,7 @@ from members.development.step_forms import (
     TalkForm,
     TrainingForm,
 )
-from members.roster.models import Education, Gender
+from members.roster.choices import Education, Gender
 from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, PortalForm
 

@@ -1,7 +1,7 @@
 """发展党员: one person's way from the application to full membership, and the rule table.
 
-Imported at the end of ``members/models.py`` (so Django finds the models in the ``members`` app).
-The writes, with the rules they check, are in the ``members.development`` package; the reads in
+Gathered by ``members/models.py`` (so Django finds the models in the ``members`` app). The writes,
+with the rules they check, are in ``members/development/services/``; the reads in
 ``members/development/selectors.py``.
 
 A ``DevelopmentRecord`` belongs to a 党支部 and holds the person's roster facts from the
@@ -24,7 +24,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from branches.models import OrgKind
-from members.roster.models import Education, Gender, Member
+from members.roster.choices import Education, Gender
+from members.roster.models import Member
 from members.roster.validators import id_number_birth_date, id_number_gender, mask_id_number, validate_id_number, validate_phone
 from partybuild.periods import add_months, add_years
 

@@ -22,7 +22,8 @@ from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
 from members.development import services
 from members.development.models import DevelopmentRecord, DevelopmentStage
-from members.roster.models import Education, Gender, Member, MemberState, MemberType
+from members.roster.choices import Education, Gender, MemberState, MemberType
+from members.roster.models import Member
 from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, PortalForm
 

@@ -19,7 +19,8 @@ from rest_framework import serializers
 from branches.filters import MAX_ID
 from branches.serializer_fields import WritableOrganizationField
 from members.development.models import DevelopmentRecord
-from members.roster.models import Education, Gender, Member
+from members.roster.choices import Education, Gender
+from members.roster.models import Member
 
 
 class WritableBranchField(WritableOrganizationField):

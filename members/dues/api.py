@@ -67,7 +67,8 @@ from members.dues.year_serializers import (
 )
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
-from members.roster.models import ON_ROSTER_STATES, Member
+from members.roster.choices import ON_ROSTER_STATES
+from members.roster.models import Member
 from members.roster.selectors import get_member_for_user, managed_members, manages_member, org_filter_q
 from partybuild.accounts.models import User
 from partybuild.api.permissions import CanWrite

@@ -1,4 +1,5 @@
-"""党费: the monthly amount a member owes, from the dues rules (members.models.DuesRule).
+"""党费: the monthly amount a member owes, from the dues rules (members.dues.models.DuesRule), and
+what follows from the payments: paid up to which month, and arrears.
 
 The amount is set once a year from the rules in force on 1 January of that year and generally not
 changed within it (DOMAIN.md); money is Decimal, rounded to the fen (ROUND_HALF_UP). In-service
@@ -22,7 +23,8 @@ from django.utils import timezone
 from members.dues.models import DuesPayment, DuesRule
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import ManagementRules, management_rules
-from members.roster.models import DuesCategory, Member, MemberState
+from members.roster.choices import DuesCategory, MemberState
+from members.roster.models import Member
 from members.transfers.models import Transfer, TransferStatus
 from partybuild.periods import add_months
 

@@ -14,7 +14,7 @@ import xlsxwriter
 
 from members.dues.ledger_presenters import Ledger
 from members.dues.models import PaymentMethod
-from members.roster.models import DuesCategory
+from members.roster.choices import DuesCategory
 from partybuild.xlsx import neutralize_formula
 
 HEADERS = ("序号", "姓名", "党费类别", "应交（元）", "实交（元）", "交纳日期", "交纳方式", "代交人", "情况")

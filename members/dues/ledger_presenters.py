@@ -29,7 +29,8 @@ from members.dues.display import (
     money,
 )
 from members.dues.models import DuesAssessment, DuesPayment, PaymentMethod
-from members.roster.models import ON_ROSTER_STATES, Member
+from members.roster.choices import ON_ROSTER_STATES
+from members.roster.models import Member
 from partybuild.periods import Period, PeriodKind
 
 

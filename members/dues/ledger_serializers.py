@@ -29,7 +29,7 @@ from members.dues.serializer_fields import (
     short_name,
 )
 from members.dues.services import DuesEntry
-from members.roster.models import DuesCategory
+from members.roster.choices import DuesCategory
 from partybuild.api.fields import NamedChoiceField
 
 

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from members.roster.models import DuesCategory, Member
+from members.roster.choices import DuesCategory
+from members.roster.models import Member
 
 
 class DuesRule(models.Model):

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from members.dues.display import BAND, FLAT
 from members.dues.models import DuesRule
 from members.dues.serializer_fields import dues_category_field, money_field
-from members.roster.models import DuesCategory
+from members.roster.choices import DuesCategory
 
 
 class DuesRulesQuerySerializer(serializers.Serializer):

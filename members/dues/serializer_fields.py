@@ -17,7 +17,7 @@ from branches.models import Organization
 from members.dues.display import BAND, FLAT, MANUAL
 from members.dues.models import PaymentMethod
 from members.dues.views import FIRST_YEAR
-from members.roster.models import DuesCategory
+from members.roster.choices import DuesCategory
 from partybuild.api.fields import NamedChoiceField, PeriodField
 from partybuild.periods import PeriodKind
 

@@ -17,7 +17,8 @@ from members.dues.calculation import FEN, monthly_dues, rules_in_force
 from members.dues.models import DuesAssessment, DuesPayment, PaymentMethod
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
-from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
+from members.roster.choices import ENDED_STATES, ON_ROSTER_STATES, MemberState
+from members.roster.models import Member
 from partybuild.accounts.models import User
 from partybuild.periods import Period, PeriodKind
 

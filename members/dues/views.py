@@ -39,7 +39,8 @@ from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, du
 from members.dues.year_presenters import YearRow, assess_arguments, dues_preview, place_refusal, year_changes, year_sheet
 from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
-from members.roster.models import ON_ROSTER_STATES, Member
+from members.roster.choices import ON_ROSTER_STATES
+from members.roster.models import Member
 from members.roster.selectors import managed_members, org_filter_options, org_filter_q
 from partybuild.accounts.access import require_org_scope
 from partybuild.accounts.models import User

@@ -26,7 +26,8 @@ from members.dues.calculation import monthly_dues, rules_in_force
 from members.dues.display import BAND, FLAT, MANUAL, ZERO, money
 from members.dues.forms import YearRowInput
 from members.dues.models import DuesAssessment, DuesRule
-from members.roster.models import DuesCategory, Member
+from members.roster.choices import DuesCategory
+from members.roster.models import Member
 
 
 def _kind_of(category: str, rules: Mapping[str, list[DuesRule]]) -> str:

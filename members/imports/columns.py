@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from members.imports import normalize as n
-from members.roster.models import Degree, DuesCategory, Education, MemberType
+from members.roster.choices import Degree, DuesCategory, Education, MemberType
 
 
 @dataclass(frozen=True)

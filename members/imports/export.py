@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from members.imports.columns import COLUMNS
 from members.imports.xlsx import write_rows
-from members.roster.models import Degree, DuesCategory, Education, Gender, MemberState, MemberType
+from members.roster.choices import Degree, DuesCategory, Education, Gender, MemberState, MemberType
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import scope_for
 from partybuild.accounts.models import User

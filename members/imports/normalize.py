@@ -16,7 +16,6 @@ from partybuild.xlsx import FORMULA_PREFIXES
 
 # Excel's day zero (with its 1900 leap-year bug, which serial numbers after Feb 1900 include).
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
-# Characters a spreadsheet would read as the start of a formula.
 
 
 class CellError(ValueError):

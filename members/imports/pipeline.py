@@ -34,8 +34,9 @@ from members.imports.rows import (
     parse_row,
     state_from_flags,
 )
+from members.roster.choices import ENDED_STATES, MemberState
 from members.roster.field_checks import check_member_record
-from members.roster.models import ENDED_STATES, Member, MemberState
+from members.roster.models import Member
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import scope_for
 from partybuild.accounts.models import User

@@ -29,8 +29,9 @@ from members.imports import normalize as n
 from members.imports.columns import BY_HEADER, STORED_COLUMNS, Column, normalize_header
 from members.imports.export import export_values
 from members.imports.rows import HEADER_OF, KEPT_WHEN_BLANK, ScopeIndex, state_from_flags
+from members.roster.choices import ENDED_STATES, MemberState
 from members.roster.field_checks import check_member_record
-from members.roster.models import ENDED_STATES, Member, MemberState
+from members.roster.models import Member
 from members.roster.services import MEMBER_EDITABLE_FIELDS, member_create, member_update
 from members.roster.validators import id_number_birth_date, id_number_gender
 from partybuild.accounts.access import Scope, can_import_roster, scope_for
@@ -165,7 +166,7 @@ class MemberResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
-    def __init__(self, user: User = None, **kwargs: Any) -> None:
+    def __init__(self, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.index: ScopeIndex | None = None

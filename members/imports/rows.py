@@ -15,7 +15,8 @@ from branches.models import Organization, OrgKind, OrgStatus
 from members.imports.columns import STORED_COLUMNS, Column
 from members.imports.normalize import CellError
 from members.roster.checks import OrgRef
-from members.roster.models import ENDED_STATES, Member, MemberState
+from members.roster.choices import ENDED_STATES, MemberState
+from members.roster.models import Member
 from members.roster.validators import id_number_birth_date, id_number_gender, mask_id_number
 from partybuild.accounts.access import scope_for
 from partybuild.accounts.models import User

@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from members.imports.columns import HEADERS
 from members.imports.models import ImportStatus, RosterImport
 from members.imports.pipeline import staged_path
 from members.imports.reader import SUPPORTED_SUFFIXES, FileError, open_roster
@@ -121,4 +120,4 @@ def write_error_report(job: RosterImport, target: IO[bytes]) -> None:
     writer.close()
 
 
-__all__ = ["HEADERS", "roster_import_cancel", "roster_import_confirm", "roster_import_start"]
+__all__ = ["roster_import_cancel", "roster_import_confirm", "roster_import_start"]

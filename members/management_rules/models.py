@@ -6,8 +6,8 @@ deadlines are reminded.
 Seeded by a data migration with the defaults of DOMAIN.md; 系统管理员 change a number in the admin
 (in place, with its history: who, when, the old value) and the reads use it from then on. Each
 read takes the whole table in one query (``management_rules()``). A missing row is a configuration
-error, never a silent default. Imported at the end of ``members/models.py`` (so Django finds the
-model in the ``members`` app); the 发展党员 numbers have their own table
+error, never a silent default. Gathered by ``members/models.py`` (so Django finds the model in the
+``members`` app); the 发展党员 numbers have their own table
 (``members.development.models.DevelopmentRule``), of the same shape.
 """
 

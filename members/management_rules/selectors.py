@@ -1,15 +1,6 @@
-"""The numbers of member management as data: when a member behind with dues or without
-organizational life is warned and flagged (自行脱党, 党章 第九条), how far back a payment is
-normal (2008 党费规定), how long a transfer may wait on one side, how far ahead 发展党员
-deadlines are reminded.
-
-Seeded by a data migration with the defaults of DOMAIN.md; 系统管理员 change a number in the admin
-(in place, with its history: who, when, the old value) and the reads use it from then on. Each
-read takes the whole table in one query (``management_rules()``). A missing row is a configuration
-error, never a silent default. Imported at the end of ``members/models.py`` (so Django finds the
-model in the ``members`` app); the 发展党员 numbers have their own table
-(``members.development.models.DevelopmentRule``), of the same shape.
-"""
+"""Reading the member-management numbers: ``management_rules()`` takes the whole table
+(``members.management_rules.models.ManagementRule``) in one query, and its ``value(key)`` answers
+a number or raises ImproperlyConfigured for a missing row (never a silent default)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from branches.filters import IntegerFilter, OrgIdFilter, scoped_org
 from branches.models import OrgKind
-from members.roster.models import Education, Member, MemberState, MemberType
+from members.roster.choices import Education, MemberState, MemberType
+from members.roster.models import Member
 from partybuild.periods import add_years
 
 # The Party was founded in 1921; a year past 2100 is a typing error, not a filter.

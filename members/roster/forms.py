@@ -13,7 +13,8 @@ from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
 from members.roster import selectors
-from members.roster.models import ENDED_STATES, Degree, DuesCategory, Education, Gender, Member, MemberState, MemberType
+from members.roster.choices import ENDED_STATES, Degree, DuesCategory, Education, Gender, MemberState, MemberType
+from members.roster.models import Member
 from members.roster.services import MEMBER_EDITABLE_FIELDS, STATE_TRANSITIONS
 from partybuild.accounts.models import User
 from partybuild.web.forms import DateInput, PortalForm

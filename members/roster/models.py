@@ -16,7 +16,6 @@ from simple_history.models import HistoricalRecords
 
 from members.roster.checks import OrgRef, check_member
 from members.roster.choices import (
-    ENDED_STATES,
     ON_ROSTER_STATES,
     Degree,
     DuesCategory,
@@ -26,19 +25,6 @@ from members.roster.choices import (
     MemberType,
 )
 from members.roster.validators import mask_id_number, validate_id_number, validate_phone
-
-# The choices live in members.roster.choices (below the rules in checks.py); they are re-exported here.
-__all__ = [
-    "ENDED_STATES",
-    "ON_ROSTER_STATES",
-    "Degree",
-    "DuesCategory",
-    "Education",
-    "Gender",
-    "Member",
-    "MemberState",
-    "MemberType",
-]
 
 
 class Member(models.Model):

@@ -2,8 +2,8 @@
 position candidates, and whether an organization still has members on the roster.
 
 These are queries over members, so they live in members; the tree's pages and services in branches reach them
-through ``branches.roster.Roster`` (branches sits below members and imports nothing from it). ``ROSTER`` is the
-implementation that ``MembersConfig.ready`` registers. Fixed query counts whatever the tree size.
+through ``branches.roster.Roster`` (branches sits below members and imports nothing from it). ``OrganizationRoster``
+is the implementation that ``MembersConfig.ready`` registers. Fixed query counts whatever the tree size.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, 
 
 from branches.models import Organization, OrgKind
 from branches.roster import ChildRow, MemberStats
-from members.roster.models import ON_ROSTER_STATES, Member, MemberType
+from members.roster.choices import ON_ROSTER_STATES, MemberType
+from members.roster.models import Member
 
 STEP = Organization.steplen
 

@@ -15,7 +15,8 @@ from django.utils.html import escape
 
 from branches.models import Organization, OrgKind, OrgStatus, Position
 from branches.selectors import tree_version, visible_orgs
-from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Education, Member, MemberState, MemberType
+from members.roster.choices import ENDED_STATES, ON_ROSTER_STATES, Education, MemberState, MemberType
+from members.roster.models import Member
 from members.roster.validators import mask_id_number
 from partybuild.accounts import access
 from partybuild.accounts.access import AnyUser, scope_for

@@ -13,7 +13,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from branches.serializers import ScopedOrganizationField
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.selectors import id_number_for
 from members.roster.services import MEMBER_EDITABLE_FIELDS
 from members.roster.timeline import TimelineEntry

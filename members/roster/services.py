@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from branches.models import Position
 from branches.services import position_end
-from members.roster.models import ENDED_STATES, ON_ROSTER_STATES, Member, MemberState
+from members.roster.choices import ENDED_STATES, ON_ROSTER_STATES, MemberState
+from members.roster.models import Member
 from members.roster.validators import id_number_birth_date, id_number_gender, normalize_id_number
 from partybuild.accounts.models import User
 from partybuild.accounts.services import roles_revoke_for_member

@@ -27,7 +27,8 @@ from django.utils import timezone
 from branches.models import Position
 from members.development.models import Cultivator, DevelopmentRecord, DevelopmentStage
 from members.dues.models import DuesAssessment, DuesPayment
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.transfers.models import Transfer, TransferKind, TransferStatus
 from partybuild.accounts.access import scope_for
 from partybuild.accounts.models import User

@@ -1,6 +1,6 @@
 """组织关系转接: opening one (申请, ``transfer_apply``), with the checks of where it goes.
 
-Three kinds (members.models.TransferKind):
+Three kinds (members.transfers.models.TransferKind):
 - 系统内: from a 党支部 in the portal to another. 申请 (by the sending side) → 转出方审核 (sending
   side) → 转入方接收 (receiving side): the member moves to the new 党支部, their history says why.
 - 转出系统外: to an organization outside the portal, by name. 申请 → 转出方审核, which ends the
@@ -30,7 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus
-from members.roster.models import ON_ROSTER_STATES, Member, MemberState
+from members.roster.choices import ON_ROSTER_STATES, MemberState
+from members.roster.models import Member
 from members.roster.validators import validate_id_number
 from members.transfers.incoming import INCOMING_FIELDS, incoming_fact_errors, incoming_refusal
 from members.transfers.models import OPEN_STATUSES, Transfer, TransferKind, TransferScope, TransferStatus

@@ -1,8 +1,8 @@
-"""Forms of the 组织关系转接 pages. They clean and normalize input; members.transfers decides and
-writes, and its errors are put next to the fields they name (``incoming.id_number`` next to the
+"""Forms of the 组织关系转接 pages. They clean and normalize input; the transfer services decide and
+write, and its errors are put next to the fields they name (``incoming.id_number`` next to the
 公民身份号码 of the person coming in, and so on).
 
-One form records the three kinds (members.models.TransferKind):
+One form records the three kinds (members.transfers.models.TransferKind):
 - 系统内转接: a member the user manages → any active 党支部 of the portal;
 - 转出系统外: a member the user manages → an organization outside, by name;
 - 从系统外转入: the person's roster facts → a 党支部 the user manages, from an organization by name.
@@ -18,7 +18,8 @@ from django.urls import reverse
 from branches.fields import OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import writable_orgs
-from members.roster.models import Education, Gender, Member, MemberType
+from members.roster.choices import Education, Gender, MemberType
+from members.roster.models import Member
 from members.transfers.incoming import INCOMING_FIELDS, incoming_fact_errors
 from members.transfers.models import TransferKind, TransferScope
 from members.transfers.selectors import destination_options_html, dues_paid_up_to, member_options, transferable_members

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from members.roster.choices import MemberType
+from members.roster.choices import ON_ROSTER_STATES, MemberState, MemberType
 from members.roster.field_checks import check_member_record
-from members.roster.models import ON_ROSTER_STATES, Member, MemberState
+from members.roster.models import Member
 
 # Roster facts a transfer from outside carries, as the roster form takes them.
 INCOMING_FIELDS = (

@@ -17,7 +17,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from branches.models import Organization
-from members.roster.models import Education, Gender, Member, MemberType
+from members.roster.choices import Education, Gender, MemberType
+from members.roster.models import Member
 from members.roster.selectors import id_number_for
 from members.roster.validators import mask_id_number
 from members.transfers.actions import available_actions

@@ -27,7 +27,8 @@ from django.utils import timezone
 from branches.models import OrgStatus, Position
 from branches.services import position_end
 from members.development.models import OPEN_STAGES, DevelopmentRecord, DevelopmentStage
-from members.roster.models import ON_ROSTER_STATES, Member, MemberState, MemberType
+from members.roster.choices import ON_ROSTER_STATES, MemberState, MemberType
+from members.roster.models import Member
 from members.roster.services import member_change_state, member_create, member_left_party, member_update
 from members.transfers.application_services import check_branch, field_errors
 from members.transfers.incoming import incoming_refusal

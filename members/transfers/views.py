@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.roster.models import Education, Gender, MemberType
+from members.roster.choices import Education, Gender, MemberType
 from members.roster.selectors import get_member_for_user, id_number_for, manages_member
 from members.roster.validators import mask_id_number
 from members.transfers.actions import (

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from branches.models import Organization, Position, PositionTitle
-from members.roster.models import Member, MemberType
+from members.roster.choices import MemberType
+from members.roster.models import Member
 from partybuild.accounts.models import Role, RoleAssignment, User
 from portal.demo.tree import BRANCH_A, BRANCH_B
 

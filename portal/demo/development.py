@@ -10,7 +10,8 @@ from django.utils import timezone
 from branches.models import Organization
 from members.development.models import DevelopmentRecord
 from members.development.services import development_activist_record, development_apply, development_talk_record
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from members.roster.validators import make_id_number
 from portal.demo.tree import BRANCH_A
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from branches.models import Organization
 from members.dues.models import DuesAssessment
 from members.dues.services import DuesEntry, DuesSetting, dues_assess_many, dues_record_month
-from members.roster.models import ON_ROSTER_STATES, DuesCategory, Member
+from members.roster.choices import ON_ROSTER_STATES, DuesCategory
+from members.roster.models import Member
 from partybuild.periods import Period, add_months
 
 

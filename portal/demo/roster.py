@@ -7,7 +7,8 @@ import datetime
 import random
 
 from branches.models import Organization, OrgKind
-from members.roster.models import Degree, DuesCategory, Education, Member, MemberState, MemberType
+from members.roster.choices import Degree, DuesCategory, Education, MemberState, MemberType
+from members.roster.models import Member
 from members.roster.services import member_change_state, member_create
 from members.roster.validators import make_id_number
 

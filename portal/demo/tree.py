@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from branches.models import Organization, OrgKind, Position, PositionTitle
 from branches.services import organization_create, position_assign
-from members.roster.models import Member, MemberType
+from members.roster.choices import MemberType
+from members.roster.models import Member
 from partybuild.periods import add_months
 
 # (code, parent code, kind, full name, short name, term started how many months ago)

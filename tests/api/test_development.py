@@ -27,7 +27,8 @@ from rest_framework.authtoken.models import Token
 from members.development.api import STEPS
 from members.development.models import Cultivator, DevelopmentRecord, DevelopmentStage
 from members.development.services import development_pre_review_record, development_talk_record, development_terminate
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from tests.api.helpers import patch, post, put
 from tests.conftest import World
 from tests.factories import MemberFactory, valid_id_number

@@ -23,7 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from branches.models import Organization, OrgStatus
 from members.dues.models import DuesAssessment, DuesPayment, DuesRule
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
-from members.roster.models import DuesCategory, Member, MemberState
+from members.roster.choices import DuesCategory, MemberState
+from members.roster.models import Member
 from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind
 from members.transfers.step_services import transfer_accept, transfer_approve_out

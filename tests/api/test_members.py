@@ -6,7 +6,8 @@ import datetime
 
 from branches.models import OrgKind
 from branches.services import organization_dissolve
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from members.roster.validators import make_id_number
 from tests.api.helpers import MEMBERS, member_url, names, patch, post, put
 from tests.conftest import World

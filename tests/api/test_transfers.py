@@ -16,7 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.validators import make_id_number
 from members.transfers.application_services import transfer_apply
 from members.transfers.models import Transfer, TransferKind, TransferStatus

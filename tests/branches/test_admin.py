@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import Organization, OrgKind, OrgStatus
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.services import member_change_state
 from tests.conftest import World
 from tests.factories import UserFactory, make_org

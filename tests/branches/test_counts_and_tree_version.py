@@ -11,7 +11,7 @@ from django.core.cache import cache
 from branches import selectors
 from branches.models import OrgKind, PositionTitle
 from branches.services import organization_dissolve, organization_move, organization_update, position_assign
-from members.roster.models import MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
 from members.roster.services import member_change_state
 from tests.conftest import World, clear_cache
 from tests.factories import MemberFactory, make_org

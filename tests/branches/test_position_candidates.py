@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from branches.models import Position
-from members.roster.models import MemberState
+from members.roster.choices import MemberState
 from members.roster.services import member_change_state
 from tests.conftest import World
 from tests.factories import MemberFactory

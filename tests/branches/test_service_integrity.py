@@ -18,7 +18,7 @@ from branches.services import (
     position_assign,
     position_end,
 )
-from members.roster.models import MemberState
+from members.roster.choices import MemberState
 from members.roster.services import member_change_state
 from partybuild.accounts.models import Role, RoleAssignment
 from partybuild.periods import add_months, add_years

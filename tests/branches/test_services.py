@@ -17,7 +17,7 @@ from branches.services import (
     position_assign,
     refresh_term_statuses,
 )
-from members.roster.models import MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
 from partybuild.accounts.models import Role, RoleAssignment
 from partybuild.periods import add_months
 from tests.conftest import World

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from members.development.models import DevelopmentRecord, DevelopmentStage
-from members.roster.models import MemberType
+from members.roster.choices import MemberType
 from partybuild.periods import add_years
 from tests.conftest import World
 from tests.e2e.conftest import log_in, screenshot

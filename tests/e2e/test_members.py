@@ -129,7 +129,7 @@ def test_secretary_b_neither_lists_nor_opens_branch_a_members(page: Page, e2e_wo
 def test_the_record_shows_one_timeline_that_filters_by_category(page: Page, e2e_world: World) -> None:
     from branches.models import PositionTitle
     from branches.services import position_assign
-    from members.roster.models import MemberState
+    from members.roster.choices import MemberState
     from members.roster.services import member_change_state
 
     member = e2e_world.member_a

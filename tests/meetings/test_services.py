@@ -15,7 +15,8 @@ from branches.services import position_assign
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingCredit, MeetingStatus, MeetingType
 from meetings.selectors import leaders_without_dual_life, roll_members
 from meetings.services import attachment_add, meeting_cancel, meeting_record, meeting_update
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory

@@ -31,7 +31,8 @@ from meetings.models import (
     MeetingType,
 )
 from meetings.services import attachment_add, meeting_cancel, meeting_record
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from members.roster.services import member_change_state
 from partybuild.periods import Period
 from tests.conftest import World

@@ -36,7 +36,7 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
 
     from members.dues.calculation import arrears
     from members.dues.models import DuesAssessment, DuesPayment
-    from members.roster.models import ON_ROSTER_STATES
+    from members.roster.choices import ON_ROSTER_STATES
 
     year = timezone.localdate().year
     assert DuesAssessment.objects.filter(year=year).count() == Member.objects.filter(state__in=ON_ROSTER_STATES).count()

@@ -28,7 +28,8 @@ from members.development.services.common import (
     required_date,
     save_checked,
 )
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from partybuild.accounts.models import User
 
 

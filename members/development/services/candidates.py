@@ -25,7 +25,7 @@ from members.development.services.common import (
     save_checked,
     working_days,
 )
-from members.roster.models import MemberType
+from members.roster.choices import MemberType
 from members.roster.services import member_create
 from partybuild.accounts.models import User
 

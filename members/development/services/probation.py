@@ -23,7 +23,7 @@ from members.development.services.common import (
     required_date,
     save_checked,
 )
-from members.roster.models import MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
 from members.roster.services import member_change_state, member_update
 from partybuild.accounts.models import User
 from partybuild.periods import add_months

@@ -39,7 +39,8 @@ from members.development.services import (
     development_training_record,
     working_days,
 )
-from members.roster.models import Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import Member
 from partybuild.periods import add_months, add_years
 from tests.conftest import World
 from tests.factories import MemberFactory, make_org, valid_id_number

@@ -27,7 +27,8 @@ from members.development.services import (
     development_probation_extend,
     development_terminate,
 )
-from members.roster.models import Member, MemberType
+from members.roster.choices import MemberType
+from members.roster.models import Member
 from partybuild.accounts import access
 from tests.conftest import World
 from tests.factories import MemberFactory, valid_id_number

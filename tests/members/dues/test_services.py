@@ -14,7 +14,8 @@ from branches.models import Organization, OrgStatus
 from members.dues.calculation import arrears
 from members.dues.models import DuesAssessment, DuesPayment
 from members.dues.services import BranchDissolved, DuesEntry, DuesSetting, dues_assess, dues_assess_many, dues_record_month
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory

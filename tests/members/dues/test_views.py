@@ -24,7 +24,8 @@ from branches.models import Organization, OrgStatus
 from members.dues.card_presenters import member_dues_card
 from members.dues.models import DuesAssessment, DuesPayment
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
-from members.roster.models import DuesCategory, Member, MemberState
+from members.roster.choices import DuesCategory, MemberState
+from members.roster.models import Member
 from partybuild.periods import Period
 from tests.conftest import World
 from tests.factories import MemberFactory

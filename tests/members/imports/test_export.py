@@ -15,7 +15,8 @@ from members.imports.columns import HEADERS
 from members.imports.export import export_roster
 from members.imports.models import ImportStatus
 from members.imports.services import roster_import_confirm
-from members.roster.models import HistoricalMember, Member, MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
+from members.roster.models import HistoricalMember, Member
 from members.roster.selectors import visible_members
 from members.roster.validators import mask_id_number
 from tests.conftest import World

@@ -15,7 +15,8 @@ from members.imports import pipeline
 from members.imports.columns import NATIONAL_HEADERS
 from members.imports.models import ImportStatus, RosterImport
 from members.imports.services import roster_import_confirm
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.validators import mask_id_number
 from partybuild.accounts.models import Role
 from tests.conftest import World

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from members.imports.columns import NATIONAL_HEADERS, STORED_COLUMNS
 from members.imports.resources import MemberResource
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.services import member_change_state
 from tests.conftest import World
 from tests.factories import UserFactory, valid_id_number

@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 
 from members.imports.services import roster_import_confirm
-from members.roster.models import MemberState
+from members.roster.choices import MemberState
 from members.roster.services import member_change_state
 from tests.conftest import World
 from tests.members.imports.files import BASIC_HEADERS, errors_of, member_row, person_id, start, write_csv

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from branches.models import OrgKind
+from members.roster.choices import MemberType
 from members.roster.field_checks import field_errors
-from members.roster.models import Member, MemberType
+from members.roster.models import Member
 from members.roster.services import member_create, member_update
 from members.roster.validators import make_id_number
 from tests.conftest import World

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from branches.models import PositionTitle
 from branches.services import position_assign
-from members.roster.models import MemberState
+from members.roster.choices import MemberState
 from members.roster.services import member_change_state, member_update
 from tests.conftest import World
 from tests.factories import valid_id_number

@@ -17,7 +17,8 @@ from members.dues.calculation import arrears
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.management_rules.models import ManagementRule, ManagementRuleKey
 from members.management_rules.selectors import management_rules
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind
 from members.transfers.step_services import transfer_accept, transfer_approve_out

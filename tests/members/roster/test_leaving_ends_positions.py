@@ -4,7 +4,7 @@ import datetime
 
 from branches.models import Position
 from branches.services import position_assign
-from members.roster.models import MemberState
+from members.roster.choices import MemberState
 from members.roster.services import member_change_state
 from tests.conftest import World
 

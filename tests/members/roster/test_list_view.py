@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from branches.models import OrgKind, OrgStatus
 from branches.services import organization_update
-from members.roster.models import MemberState, MemberType
+from members.roster.choices import MemberState, MemberType
 from members.roster.selectors import search_q
 from members.roster.services import member_change_state
 from members.roster.validators import make_id_number

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.selectors import search_q
 from members.roster.services import member_change_state, member_create, member_update
 from members.roster.validators import id_number_gender, make_id_number

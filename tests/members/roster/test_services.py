@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.roster.models import MemberState
+from members.roster.choices import MemberState
 from members.roster.services import member_change_state, member_create, member_update
 from tests.conftest import World
 from tests.factories import valid_id_number

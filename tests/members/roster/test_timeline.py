@@ -18,7 +18,8 @@ from branches.models import PositionTitle
 from branches.services import position_assign, position_end
 from members.development.services import development_confirm
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.services import member_change_state
 from members.transfers.application_services import transfer_apply
 from members.transfers.models import TransferKind

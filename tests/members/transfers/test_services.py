@@ -16,7 +16,8 @@ from django.utils import timezone
 from branches.models import Position, PositionTitle
 from branches.services import position_assign
 from members.development.selectors import get_development_record_for_user
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.services import member_change_state, member_create
 from members.roster.validators import make_id_number
 from members.transfers.application_services import transfer_apply

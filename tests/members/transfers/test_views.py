@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from branches.models import OrgKind
 from branches.services import organization_dissolve
-from members.roster.models import Member, MemberState
+from members.roster.choices import MemberState
+from members.roster.models import Member
 from members.roster.validators import make_id_number
 from members.transfers.application_services import transfer_apply
 from members.transfers.models import Transfer, TransferKind, TransferStatus
