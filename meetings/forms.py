@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgStatus
-from branches.selectors import visible_orgs, writable_orgs
+from branches.selectors import org_filter_options, visible_orgs, writable_orgs
 from meetings.listing import DEFAULT_SORT, SORTS, STATUS_CHOICES, STATUS_DEFAULT, MeetingFilters
 from meetings.models import AttachmentKind, Attendance, Meeting, MeetingStatus, MeetingType
 from meetings.roll import Roll, build_roll
 from meetings.services import MEETING_FIELDS
 from members.roster.models import Member
-from members.roster.selectors import managed_members, org_filter_options
+from members.roster.selectors import managed_members
 from partybuild.accounts.models import User
 from partybuild.web.forms import DateTimeLocalInput, PeriodField, PortalForm, add_service_errors
 

@@ -21,10 +21,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from branches.fields import OrgFilterSelect
+from branches.fields import org_picker
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, own_org, visible_orgs
 from meetings.compliance.exports import write_compliance
@@ -33,7 +32,7 @@ from meetings.compliance.selectors import DUE, FAILED, MET, NONE, STATE_LABELS, 
 from meetings.models import MeetingCredit, MeetingStatus
 from meetings.selectors import leaders_without_dual_life, visible_meetings
 from members.roster.choices import ON_ROSTER_STATES
-from members.roster.selectors import managed_members, org_filter_options, org_filter_q
+from members.roster.selectors import managed_members, org_filter_q
 from partybuild.accounts.access import require_org_scope
 from partybuild.accounts.models import User
 from partybuild.downloads import written_file
@@ -75,14 +74,6 @@ def _neighbours(period: Period) -> tuple[Period | None, Period | None]:
 
 def _subtree(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(path__startswith=org.path)
-
-
-def _org_select(user: User, chosen: Organization | None, empty_label: str) -> SafeString:
-    """The 党组织 picker: the roster filter's cached options (one query on a cache miss)."""
-    widget = OrgFilterSelect(attrs={"class": "form-select form-select-sm", "id": "id_org"})
-    widget.empty_label = empty_label
-    widget.options_html = org_filter_options(user).html
-    return widget.render("org", chosen.pk if chosen else "")
 
 
 def _period_choices(chosen: Period, today: datetime.date) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -160,7 +151,7 @@ def month(request: HttpRequest) -> HttpResponse:
         "next_url": _month_url(org, after),
         "this_month_url": _month_url(org, this_month),
         "can_record": org.status == OrgStatus.ACTIVE,
-        "org_select": _org_select(request.user, org, "请选择党组织"),
+        "org_select": org_picker(request.user, org, empty_label="请选择党组织"),
     }
     return render(request, "meetings/month.html", context)
 
@@ -233,7 +224,7 @@ def compliance_matrix(request: HttpRequest) -> HttpResponse:
         "previous_url": _matrix_url(org, before),
         "next_url": _matrix_url(org, after),
         "export_url": f"{reverse('meetings:compliance_export')}?{urlencode(query)}",
-        "org_select": _org_select(request.user, org, "全部（本人管理范围）"),
+        "org_select": org_picker(request.user, org, empty_label="全部（本人管理范围）"),
     }
     return render(request, "meetings/compliance.html", context)
 
@@ -292,6 +283,6 @@ def dual_life(request: HttpRequest) -> HttpResponse:
         "query_string": urlencode(base),
         "previous_url": f"{reverse('meetings:dual_life')}?{urlencode({**base, 'month': str(before)})}" if before else "",
         "next_url": f"{reverse('meetings:dual_life')}?{urlencode({**base, 'month': str(after)})}" if after else "",
-        "org_select": _org_select(request.user, org, "全部（本人管理范围）"),
+        "org_select": org_picker(request.user, org, empty_label="全部（本人管理范围）"),
     }
     return render(request, "meetings/dual_life.html", context)

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.fields import OrgFilterSelect
+from branches.fields import org_picker
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, own_org
 from members.development import services
@@ -33,7 +33,6 @@ from members.development.correction_forms import CORRECTION_FORMS, CorrectionFor
 from members.development.models import OPEN_STAGES, STAGE_ENTERED, DevelopmentRecord
 from members.development.selectors import Deadline, development_pipeline, get_development_record_for_user, next_deadline
 from members.development.step_forms import ENDING_STEPS, STEP_FORMS, ApplicationForm, next_steps
-from members.roster.selectors import org_filter_options
 from members.roster.timeline import development_timeline
 from members.roster.validators import mask_id_number
 from partybuild.accounts.access import can_write_org, require_org_scope
@@ -95,8 +94,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
                 for e in stage.entries
             ]
             stages.append({"stage": stage.stage, "label": stage.label, "rows": rows, "open": stage.stage in OPEN_STAGES})
-    picker = OrgFilterSelect(attrs={"class": "form-select form-select-sm", "id": "id_org"})
-    picker.options_html = org_filter_options(request.user).html
     context = {
         "org": org,
         "stages": stages,
@@ -104,7 +101,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "include_closed": include_closed,
         "many_branches": org is not None and org.kind != OrgKind.BRANCH,
         "can_apply": org is not None and org.kind == OrgKind.BRANCH and org.status == OrgStatus.ACTIVE,
-        "org_picker": picker.render("org", org.pk if org else None),
+        "org_picker": org_picker(request.user, org),
         "today": today,
         "nav_section": NAV_SECTION,
     }

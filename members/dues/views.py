@@ -24,10 +24,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
 
-from branches.fields import OrgFilterSelect
+from branches.fields import org_picker
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, own_org, visible_orgs
 from members.dues.calculation import arrears, rules_in_force
@@ -41,7 +40,7 @@ from members.management_rules.models import ManagementRuleKey
 from members.management_rules.selectors import management_rules
 from members.roster.choices import ON_ROSTER_STATES
 from members.roster.models import Member
-from members.roster.selectors import managed_members, org_filter_options, org_filter_q
+from members.roster.selectors import managed_members, org_filter_q
 from partybuild.accounts.access import require_org_scope
 from partybuild.accounts.models import User
 from partybuild.periods import Period, PeriodKind
@@ -97,14 +96,6 @@ def _read_year(value: str | None, today: datetime.date) -> tuple[int, str]:
     return today.year, f"年度“{value}”无法识别，应为{FIRST_YEAR}年至{last}年之间的年份。已改为显示{today.year}年。"
 
 
-def _org_select(user: User, chosen: Organization | None, empty_label: str) -> SafeString:
-    """The 党组织 picker: the roster filter's cached options (one query on a cache miss)."""
-    widget = OrgFilterSelect(attrs={"class": "form-select form-select-sm", "id": "id_org"})
-    widget.empty_label = empty_label
-    widget.options_html = org_filter_options(user).html
-    return widget.render("org", chosen.pk if chosen else "")
-
-
 def _url(name: str, **params: Any) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return f"{reverse(name)}?{query}" if query else reverse(name)
@@ -144,7 +135,7 @@ def _ledger_context(
         "this_month_url": _url("members:dues_month", org=org.pk, month=this_month),
         "export_url": _url("members:dues_month_export", org=org.pk, month=month),
         "year_url": _url("members:dues_year", org=org.pk, year=month.year),
-        "org_select": _org_select(request.user, org, "请选择党支部"),
+        "org_select": org_picker(request.user, org, empty_label="请选择党支部"),
         "top_errors": [],
         # 补交一般不超过…: the number of the management rules (one query).
         "back_payment_max": management_rules()[ManagementRuleKey.DUES_BACK_PAYMENT_MAX],
@@ -177,7 +168,7 @@ def dues_month(request: HttpRequest) -> HttpResponse:
                 "title": "党费收缴",
                 "target": "members:dues_month",
                 "param": ("month", str(month)),
-                "org_select": _org_select(request.user, org, "请选择党支部"),
+                "org_select": org_picker(request.user, org, empty_label="请选择党支部"),
                 **_branch_choices(request.user, org),
             },
         )
@@ -282,7 +273,7 @@ def dues_year(request: HttpRequest) -> HttpResponse:
                 "title": "年度党费核定",
                 "target": "members:dues_year",
                 "param": ("year", str(year)),
-                "org_select": _org_select(request.user, org, "请选择党支部"),
+                "org_select": org_picker(request.user, org, empty_label="请选择党支部"),
                 **_branch_choices(request.user, org),
             },
         )
@@ -325,7 +316,7 @@ def dues_year(request: HttpRequest) -> HttpResponse:
         "can_assess": org.status == OrgStatus.ACTIVE,
         "previous_url": _url("members:dues_year", org=org.pk, year=before) if before else "",
         "next_url": _url("members:dues_year", org=org.pk, year=after) if after else "",
-        "org_select": _org_select(request.user, org, "请选择党支部"),
+        "org_select": org_picker(request.user, org, empty_label="请选择党支部"),
     }
     return render(request, "members/dues/year.html", context)
 
@@ -360,7 +351,7 @@ def dues_arrears(request: HttpRequest) -> HttpResponse:
         "month": Period.containing(PeriodKind.MONTH, today),
         "year": today.year,
         "query_string": urlencode({"org": org.pk}) if org else "",
-        "org_select": _org_select(request.user, org, "全部（本人管理范围）"),
+        "org_select": org_picker(request.user, org, empty_label="全部（本人管理范围）"),
     }
     return render(request, "members/dues/arrears.html", context)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from branches.fields import OrgChoiceField, OrgFilterSelect
 from branches.models import Organization, OrgKind, OrgStatus
-from branches.selectors import writable_orgs
+from branches.selectors import org_filter_options, org_filter_org, writable_orgs
 from members.roster import selectors
 from members.roster.choices import ENDED_STATES, Degree, DuesCategory, Education, Gender, MemberState, MemberType
 from members.roster.models import Member
@@ -43,7 +43,7 @@ class MemberFilterForm(PortalForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.org_options = selectors.org_filter_options(user)
+        self.org_options = org_filter_options(user)
         self.fields["org"].widget.options_html = self.org_options.html
         for name in ("q", "joined_year"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
@@ -58,7 +58,7 @@ class MemberFilterForm(PortalForm):
         pk = self.cleaned_data.get("org")
         if pk is None:
             return None
-        org = selectors.org_filter_org(self.user, pk, self.org_options)
+        org = org_filter_org(self.user, pk, self.org_options)
         if org is None:
             raise forms.ValidationError("所选党组织不存在或不在您的管理范围内", code="invalid_choice")
         return org
