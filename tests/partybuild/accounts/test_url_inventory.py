@@ -180,12 +180,12 @@ def _probe_of(name: str, route: str, parameter: str) -> str:
     if parameter == "pk":
         assert name in PROBE_OF_URL, (
             f"{name} ({route}) takes a pk but has no probe object: add it to PROBE_OF_URL in "
-            "tests/accounts/test_url_inventory.py (and create that object in branch A if it is new)"
+            "tests/partybuild/accounts/test_url_inventory.py (and create that object in branch A if it is new)"
         )
         return PROBE_OF_URL[name]
     assert parameter in PROBE_OF_PARAMETER, (
         f"{name} ({route}) takes <{parameter}>, which has no probe object: add it to PROBE_OF_PARAMETER "
-        "(or SLUG_OF_PARAMETER) in tests/accounts/test_url_inventory.py"
+        "(or SLUG_OF_PARAMETER) in tests/partybuild/accounts/test_url_inventory.py"
     )
     return PROBE_OF_PARAMETER[parameter]
 
