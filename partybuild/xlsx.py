@@ -26,12 +26,18 @@ def neutralize_formula(value: Any) -> Any:
     return value
 
 
+def safe_workbook(target: str | IO[bytes]) -> xlsxwriter.Workbook:
+    """A workbook written row by row (constant memory) that stores every string as text: nothing
+    typed by a user becomes a formula, a link or a number in Excel."""
+    return xlsxwriter.Workbook(
+        target,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+
+
 class SheetWriter:
     def __init__(self, target: str | IO[bytes], sheet_name: str) -> None:
-        self.book = xlsxwriter.Workbook(
-            target,
-            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
+        self.book = safe_workbook(target)
         self.sheet = self.book.add_worksheet(sheet_name)
         self.header_format = self.book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
         self.date_format = self.book.add_format({"num_format": "yyyy-mm-dd"})

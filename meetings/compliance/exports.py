@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import IO
 
-import xlsxwriter
-
 from meetings.compliance.presenters import tree_levels
 from meetings.compliance.selectors import NONE, STATE_LABELS, ComplianceReport
-from partybuild.xlsx import neutralize_formula
+from partybuild.xlsx import neutralize_formula, safe_workbook
 
 _INDENT = "\u3000"  # full-width space: the tree shows in the name column without merged cells
 
@@ -31,10 +29,7 @@ def export_headers(report: ComplianceReport) -> list[str]:
 
 def write_compliance(target: str | IO[bytes], report: ComplianceReport, title: str) -> int:
     """Write the report to ``target``; the number of organization rows written."""
-    book = xlsxwriter.Workbook(
-        target,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    book = safe_workbook(target)
     sheet = book.add_worksheet("三会一课达标情况")
     bold = book.add_format({"bold": True, "font_size": 13})
     muted = book.add_format({"font_color": "#666666"})

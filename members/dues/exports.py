@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime
 from typing import IO
 
-import xlsxwriter
-
 from members.dues.ledger_presenters import Ledger
 from members.dues.models import PaymentMethod
 from members.roster.choices import DuesCategory
-from partybuild.xlsx import neutralize_formula
+from partybuild.xlsx import neutralize_formula, safe_workbook
 
 HEADERS = ("序号", "姓名", "党费类别", "应交（元）", "实交（元）", "交纳日期", "交纳方式", "代交人", "情况")
 
@@ -25,10 +23,7 @@ WIDTHS = (6, 14, 14, 12, 12, 13, 12, 14, 12)
 
 def write_ledger(target: str | IO[bytes], ledger: Ledger, title: str, today: datetime.date) -> int:
     """Write the ledger to ``target``; the number of member rows written."""
-    book = xlsxwriter.Workbook(
-        target,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    book = safe_workbook(target)
     sheet = book.add_worksheet("党费收缴")
     bold = book.add_format({"bold": True, "font_size": 13})
     muted = book.add_format({"font_color": "#666666"})
