@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.selectors import members_without_life
-from members.dues.calculation import arrears
+from members.dues.selectors import arrears
 from members.management_rules.selectors import management_rules
 from members.roster.models import Member
 from partybuild.notifications.services import Reminder, reminders_fan_out
@@ -35,7 +35,7 @@ def lapse_reminders_run(today: datetime.date | None = None) -> dict[str, int]:
     months of the management rules or more (members.management_rules: 3 by default) are notified to everyone
     whose scope covers their branch (secretaries, staff above, admins); at the flagging months (6 by
     default) as a 自行脱党 risk. No member's state is changed. Who is counted: dues, 正常 and 流动党员
-    (members.dues.calculation.arrears); organizational life, 正常 members only
+    (members.dues.selectors.arrears); organizational life, 正常 members only
     (meetings.selectors.members_without_life); 失联 and 停止党籍 members in neither.
 
     Idempotent: one notification per (user, member, kind, level, since when); a rerun adds none, a

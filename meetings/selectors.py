@@ -185,7 +185,7 @@ def attendance_summary(member: Member, period: Period) -> dict[str, Any]:
 
 
 # Who is reminded: members who live their organizational life in their branch. 流动党员 attend it
-# where they work (they still pay dues to their home branch: members.dues.calculation.arrears counts them),
+# where they work (they still pay dues to their home branch: members.dues.selectors.arrears counts them),
 # 失联党员 are marked as lost already, and 停止党籍 suspends a member's rights and duties: none of
 # them is counted.
 LIFE_STATES = (MemberState.NORMAL,)

@@ -41,7 +41,7 @@ from branches.filters import MAX_ID
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user
 from members.dues.arrears_serializers import DuesArrearsQuerySerializer, DuesArrearsReportSerializer, arrears_row_data
-from members.dues.calculation import arrears, rules_in_force
+from members.dues.calculation import rules_in_force
 from members.dues.card_presenters import member_dues_card
 from members.dues.card_serializers import DuesCardSerializer, card_data
 from members.dues.forms import YearRowInput
@@ -54,6 +54,7 @@ from members.dues.ledger_serializers import (
     ledger_data,
 )
 from members.dues.rules_serializers import DuesRulesQuerySerializer, DuesRulesSerializer, rules_data
+from members.dues.selectors import arrears
 from members.dues.services import dues_assess, dues_record_month, dues_require_active
 from members.dues.year_presenters import assess_arguments, place_refusal, year_changes, year_sheet
 from members.dues.year_serializers import (

@@ -1,5 +1,5 @@
 """The members behind with their dues (``GET dues/arrears/``): ``DuesArrearsReportSerializer``, the
-rows of members.dues.calculation.arrears turned into plain data by ``arrears_row_data``.
+rows of members.dues.selectors.arrears turned into plain data by ``arrears_row_data``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from branches.filters import MAX_ID
-from members.dues.calculation import Arrears
+from members.dues.selectors import Arrears
 from members.dues.serializer_fields import month_text, short_name
 from partybuild.api.fields import NamedChoiceField
 

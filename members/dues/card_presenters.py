@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from members.dues.calculation import paid_up_to_by_member, paid_up_to_of
 from members.dues.display import MONTH_STATE_LABELS, PAID, SHORT, UNPAID
 from members.dues.ledger_presenters import joined_after
 from members.dues.models import DuesAssessment, DuesPayment
+from members.dues.selectors import paid_up_to_by_member, paid_up_to_of
 from members.roster.models import Member
 from members.transfers.models import Transfer
 from partybuild.periods import Period, PeriodKind

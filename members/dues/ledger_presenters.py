@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from branches.models import Organization
-from members.dues.calculation import with_paid_up_to
 from members.dues.display import (
     ELSEWHERE,
     LEFT,
@@ -29,6 +28,7 @@ from members.dues.display import (
     money,
 )
 from members.dues.models import DuesAssessment, DuesPayment, PaymentMethod
+from members.dues.selectors import with_paid_up_to
 from members.roster.choices import ON_ROSTER_STATES
 from members.roster.models import Member
 from partybuild.periods import Period, PeriodKind

@@ -14,9 +14,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from branches.models import Organization
+from members.dues.calculation import FIRST_YEAR
 from members.dues.display import BAND, FLAT, MANUAL
 from members.dues.models import PaymentMethod
-from members.dues.views import FIRST_YEAR
 from members.roster.choices import DuesCategory
 from partybuild.api.fields import NamedChoiceField, PeriodField
 from partybuild.periods import PeriodKind

@@ -29,11 +29,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from branches.fields import org_picker
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import get_org_for_user, own_org, visible_orgs
-from members.dues.calculation import arrears, rules_in_force
+from members.dues.calculation import FIRST_YEAR, rules_in_force
 from members.dues.exports import write_ledger
 from members.dues.forms import YearRowInput, month_entries, read_month_rows, read_year_row
 from members.dues.ledger_presenters import Ledger, month_ledger
 from members.dues.models import PaymentMethod
+from members.dues.selectors import arrears
 from members.dues.services import DuesRefused, DuesSetting, dues_assess_many, dues_record_month, dues_require_active
 from members.dues.year_presenters import YearRow, assess_arguments, dues_preview, place_refusal, year_changes, year_sheet
 from members.management_rules.models import ManagementRuleKey
@@ -47,9 +48,6 @@ from partybuild.periods import Period, PeriodKind
 from partybuild.web.forms import read_period
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-FIRST_YEAR = 2008  # the dues table in force since 2008 (中组发〔2008〕3号)
 
 
 ARREARS_PAGE_SIZE = 100

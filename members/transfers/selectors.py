@@ -21,7 +21,7 @@ from django.utils.html import escape
 
 from branches.models import Organization, OrgKind, OrgStatus
 from branches.selectors import tree_version
-from members.dues.calculation import with_paid_up_to
+from members.dues.selectors import with_paid_up_to
 from members.roster.choices import ON_ROSTER_STATES
 from members.roster.models import Member
 from members.roster.selectors import managed_members

@@ -13,7 +13,7 @@ import time_machine
 from meetings.models import MeetingType
 from meetings.reminders import lapse_reminders_run
 from meetings.selectors import members_without_life
-from members.dues.calculation import arrears
+from members.dues.selectors import arrears
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.management_rules.models import ManagementRule, ManagementRuleKey
 from members.management_rules.selectors import management_rules

@@ -34,8 +34,8 @@ def test_seed_demo_builds_the_demo_world_and_is_idempotent(db) -> None:
     # This year's dues set for everyone on the roster, months paid up to last month, a few behind.
     from django.utils import timezone
 
-    from members.dues.calculation import arrears
     from members.dues.models import DuesAssessment, DuesPayment
+    from members.dues.selectors import arrears
     from members.roster.choices import ON_ROSTER_STATES
 
     year = timezone.localdate().year

@@ -11,8 +11,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from branches.models import Organization, OrgStatus
-from members.dues.calculation import arrears
 from members.dues.models import DuesAssessment, DuesPayment
+from members.dues.selectors import arrears
 from members.dues.services import BranchDissolved, DuesEntry, DuesSetting, dues_assess, dues_assess_many, dues_record_month
 from members.roster.choices import MemberState
 from members.roster.models import Member
@@ -348,7 +348,7 @@ def test_the_record_page_and_the_lists_say_the_same_dues_paid_to(world: World) -
     """The record page works 党费交至 out from what it fetched (paid_up_to_of); lists and the
     arrears from SQL (with_paid_up_to): same answer, with a short month, a later full one and a
     transfer letter."""
-    from members.dues.calculation import paid_up_to_of, with_paid_up_to
+    from members.dues.selectors import paid_up_to_of, with_paid_up_to
     from members.roster.timeline import member_dues_records, member_transfers
     from members.transfers.application_services import transfer_apply
     from members.transfers.models import Transfer

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from members.development.selectors import development_deadlines
 from members.development.services import development_apply
-from members.dues.calculation import arrears
+from members.dues.selectors import arrears
 from members.dues.services import DuesEntry, dues_assess, dues_record_month
 from members.management_rules.models import ManagementRule, ManagementRuleKey
 from members.management_rules.selectors import management_rules
