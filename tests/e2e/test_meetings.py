@@ -82,6 +82,7 @@ def test_staff_read_the_matrix_and_drill_down_to_the_meetings_of_a_cell(page: Pa
     log_in(page, "staff")
     sidebar(page).get_by_role("link", name="三会一课达标").click()
     expect(page.get_by_role("heading", name="三会一课达标情况")).to_be_visible()
+    page.wait_for_load_state()  # the picker's script runs at the end of the page: before it, a change does nothing
     page.get_by_label("统计期间").select_option(str(last_month))  # changing the picker shows it at once
     expect(page).to_have_url(re.compile(rf"period={last_month}"))
     expect(page.get_by_text(f"本人管理范围 · {last_month.label}")).to_be_visible()
