@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from partybuild.notifications.models import Notification
+from partybuild.notifications.models import Level, Notification
 from tests.conftest import World
 
 
@@ -72,6 +72,42 @@ def test_top_bar_counts_every_unread_and_lists_the_six_latest_in_one_query(as_st
     menu = body.split('class="dropdown-menu dropdown-menu-end pb-notif-menu', 1)[1].split("</div>\n  </div>", 1)[0]
     assert [f"提醒{i}" in menu for i in range(9)] == [False] * 3 + [True] * 6  # the newest six
     assert sum("notifications_notification" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_the_top_bar_puts_the_weightiest_first_and_counts_each_level_in_one_query(as_staff: Client, world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(5):  # the newest are plain 提示
+        Notification.objects.create(recipient=world.staff, title=f"提示{i}", dedupe_key=f"i{i}", level=Level.INFO)
+    Notification.objects.create(recipient=world.staff, title="预警甲", dedupe_key="w1", level=Level.WARNING)
+    Notification.objects.create(recipient=world.staff, title="严重甲", dedupe_key="d1", level=Level.DANGER)
+    Notification.objects.create(recipient=world.staff, title="严重乙", dedupe_key="d2", level=Level.DANGER)
+    Notification.objects.filter(level=Level.INFO).update(created_at=timezone.now() + datetime.timedelta(hours=1))
+    with CaptureQueriesContext(connection) as ctx:
+        body = as_staff.get(reverse("portal:home")).content.decode()
+    assert sum("notifications_notification" in q["sql"] for q in ctx.captured_queries) == 1
+    menu = body.split('class="dropdown-menu dropdown-menu-end pb-notif-menu', 1)[1].split("</div>\n  </div>", 1)[0]
+    shown = [title for title in ("严重乙", "严重甲", "预警甲", "提示4", "提示3", "提示2", "提示1", "提示0") if title in menu]
+    assert shown == ["严重乙", "严重甲", "预警甲", "提示4", "提示3", "提示2"]  # six, the weightiest first
+    assert [menu.index(t) for t in shown] == sorted(menu.index(t) for t in shown)
+    levels = body.split('id="notif-levels"', 1)[1].split("</div>", 1)[0]
+    assert ">严重 2<" in levels and ">预警 1<" in levels and ">提示 5<" in levels
+    assert levels.index("严重") < levels.index("预警") < levels.index("提示")
+    assert 'id="notif-count">8<' in body and "bg-danger" in body.split('id="notif-count"', 1)[0].rsplit("<span", 1)[1]
+    assert 'aria-label="通知：严重2条，预警1条，提示5条"' in body
+
+
+def test_the_notification_list_shows_unread_first_the_weightiest_first(as_staff: Client, world: World) -> None:
+    Notification.objects.create(
+        recipient=world.staff, title="已读严重", dedupe_key="r", level=Level.DANGER, read_at=timezone.now()
+    )
+    Notification.objects.create(recipient=world.staff, title="未读提示", dedupe_key="a", level=Level.INFO)
+    Notification.objects.create(recipient=world.staff, title="未读严重", dedupe_key="b", level=Level.DANGER)
+    Notification.objects.create(recipient=world.staff, title="未读预警", dedupe_key="c", level=Level.WARNING)
+    body = as_staff.get(reverse("notifications:list")).content.decode()
+    order = ["未读严重", "未读预警", "未读提示", "已读严重"]
+    assert [body.index(t) for t in order] == sorted(body.index(t) for t in order)
 
 
 def test_opening_a_notification_marks_it_read_and_redirects(as_staff: Client, world: World) -> None:
