@@ -11,7 +11,6 @@ from members.development.models import DevelopmentRecord, DevelopmentStage, Rule
 from members.development.services.common import (
     Errors,
     check_approval,
-    check_vote,
     development_rules,
     fmt_date,
     local_today,
@@ -23,6 +22,7 @@ from members.development.services.common import (
     require_stage,
     required_date,
     save_checked,
+    vote_store_checked,
     working_days,
 )
 from members.roster.choices import MemberType
@@ -190,13 +190,18 @@ def development_admission_vote_record(
         "votes_against": votes_against,
         "abstentions": abstentions,
     }
-    check_vote(errors, numbers, "接收预备党员")
-    if errors:
-        raise ValidationError(errors)
-    record.vote_store("admission", voted_on=voted_on, **numbers)
-    record.approval_due_on = rules[RuleKey.APPROVAL_WITHIN].shift(voted_on)
-    save_checked(record, errors, actor=actor, reason="登记支部党员大会表决结果（接收预备党员）")
-    return record
+    return vote_store_checked(
+        record,
+        errors,
+        vote="admission",
+        resolution="接收预备党员",
+        voted_on=voted_on,
+        numbers=numbers,
+        due_field="approval_due_on",
+        rules=rules,
+        actor=actor,
+        reason="登记支部党员大会表决结果（接收预备党员）",
+    )
 
 
 @transaction.atomic

@@ -199,6 +199,31 @@ VOTE_LABELS = {
 }
 
 
+def vote_store_checked(
+    record: DevelopmentRecord,
+    errors: Errors,
+    *,
+    vote: str,
+    resolution: str,
+    voted_on: datetime.date,
+    numbers: dict[str, int | None],
+    due_field: str,
+    rules: Rules,
+    actor: User,
+    reason: str,
+) -> DevelopmentRecord:
+    """The end both 支部党员大会 votes share: the numbers checked (``check_vote``), every error raised
+    at once, the vote stored, the 党委's approval due ``approval_within`` after it (kept in
+    ``due_field``), the record saved with ``reason`` in its history."""
+    check_vote(errors, numbers, resolution)
+    if errors:
+        raise ValidationError(errors)
+    record.vote_store(vote, voted_on=voted_on, **numbers)
+    setattr(record, due_field, rules[RuleKey.APPROVAL_WITHIN].shift(voted_on))
+    save_checked(record, errors, actor=actor, reason=reason)
+    return record
+
+
 def check_vote(errors: Errors, numbers: dict[str, int | None], resolution: str) -> None:
     """Quorum: more than half of the entitled voting members present. Passed: 'for' more than
     half of the entitled voting members (党章: 超过应到会有表决权的正式党员的半数)."""

@@ -11,7 +11,6 @@ from members.development.models import DevelopmentRecord, DevelopmentStage, Rule
 from members.development.services.common import (
     Errors,
     check_approval,
-    check_vote,
     development_rules,
     fmt_date,
     local_today,
@@ -22,6 +21,7 @@ from members.development.services.common import (
     require_stage,
     required_date,
     save_checked,
+    vote_store_checked,
 )
 from members.roster.choices import MemberState, MemberType
 from members.roster.services import member_change_state, member_update
@@ -99,13 +99,18 @@ def development_confirmation_vote_record(
         "votes_against": votes_against,
         "abstentions": abstentions,
     }
-    check_vote(errors, numbers, "预备党员转为正式党员")
-    if errors:
-        raise ValidationError(errors)
-    record.vote_store("confirmation", voted_on=voted_on, **numbers)
-    record.confirmation_approval_due_on = rules[RuleKey.APPROVAL_WITHIN].shift(voted_on)
-    save_checked(record, errors, actor=actor, reason="登记支部党员大会表决结果（预备党员转正）")
-    return record
+    return vote_store_checked(
+        record,
+        errors,
+        vote="confirmation",
+        resolution="预备党员转为正式党员",
+        voted_on=voted_on,
+        numbers=numbers,
+        due_field="confirmation_approval_due_on",
+        rules=rules,
+        actor=actor,
+        reason="登记支部党员大会表决结果（预备党员转正）",
+    )
 
 
 @transaction.atomic
